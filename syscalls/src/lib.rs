@@ -1,0 +1,71 @@
+//! The Linux syscall layer for emu guests.
+//!
+//! Owns: the per-ABI syscall tables (text data under `tables/`), guest struct
+//! layouts with explicit conversions (`abi/`), the handlers grouped by area,
+//! and `-strace` formatting. Depends only on libc: everything it needs from the
+//! emulator core (guest memory, the guest address space, emulated files)
+//! arrives through the [`Guest`] trait, which the core implements.
+
+use std::ffi::{CStr, CString};
+
+/// A positive Linux errno value (EFAULT = 14, …), as the guest kernel ABI numbers it.
+pub type Errno = i32;
+pub type SysResult = Result<u64, Errno>;
+
+/// What a syscall asks of the core besides a return value.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Put this value (a result, or a negative errno already encoded) in the return register.
+    Return(u64),
+    /// `exit`: end the calling thread with this status.
+    ExitThread(i32),
+    /// `exit_group`: end the whole process with this status.
+    ExitGroup(i32),
+    /// `execve`/`execveat` of a program: the core decides how to run it
+    /// (re-run under emu for a foreign ELF, host execve otherwise) and only
+    /// returns (with an errno) on failure.
+    Execve { path: CString, argv: Vec<CString>, envp: Vec<CString> },
+}
+
+/// Services the emulator core provides to syscall handlers for one guest thread.
+/// All addresses are guest addresses.
+pub trait Guest {
+    /// Copies guest memory out; `Err(EFAULT)` if any byte is not readable.
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno>;
+    /// Copies into guest memory; `Err(EFAULT)` if any byte is not writable.
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), Errno>;
+    /// Reads a NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it, EFAULT).
+    fn read_cstr(&self, addr: u64, max: usize) -> Result<CString, Errno>;
+    /// A host pointer to guest bytes `addr..addr+len`, to hand straight to a host
+    /// syscall (which then reports EFAULT itself for unmapped pages). `Err(EFAULT)`
+    /// when the range leaves the guest address space.
+    fn host_ptr(&self, addr: u64, len: u64) -> Result<*mut u8, Errno>;
+
+    // The guest address space (the core keeps the guest's view of mappings).
+    fn mmap(&self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, offset: u64) -> SysResult;
+    fn munmap(&self, addr: u64, len: u64) -> SysResult;
+    fn mprotect(&self, addr: u64, len: u64, prot: i32) -> SysResult;
+    fn mremap(&self, old_addr: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> SysResult;
+    fn brk(&self, addr: u64) -> u64;
+    fn madvise(&self, addr: u64, len: u64, advice: i32) -> SysResult;
+
+    /// Maps an absolute guest path to the host path to use (the `-L` prefix is
+    /// tried first, as QEMU does). Relative paths are returned unchanged.
+    fn host_path(&self, path: &CStr) -> CString;
+    /// Opens files the core emulates (`/proc/self/maps`, `/proc/self/exe`,
+    /// `/proc/self/auxv`, `/proc/cpuinfo`, `/proc/<own pid>/…`). `None`: not emulated.
+    fn open_emulated(&self, dirfd: i32, path: &CStr, flags: i32) -> Option<Result<i32, Errno>>;
+    /// `readlink` of emulated links (`/proc/self/exe`). `None`: not emulated.
+    fn readlink_emulated(&self, dirfd: i32, path: &CStr) -> Option<Vec<u8>>;
+    /// The guest's translations of `start..end` may be stale (riscv_flush_icache).
+    fn flush_icache(&self, start: u64, end: u64);
+
+    /// `uname -m` of the guest ("riscv64").
+    fn machine(&self) -> &'static str;
+    /// Whether `-strace` / `-d strace` is on.
+    fn strace(&self) -> bool;
+    /// Whether `-d unimp` is on.
+    fn log_unimp(&self) -> bool;
+    /// Writes one line to the emulator log (stderr or `-D` file).
+    fn log(&self, line: &str);
+}
