@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 (bookworm) x86-64 host:
 # the riscv64 cross compiler (+ lld-19 for static links), qemu-user 10 from
-# bookworm-backports (comparison peer only), and an apt source for Debian trixie
-# riscv64 packages (real foreign software for the tests). Idempotent.
+# bookworm-backports (comparison peer only), and cmake (softfloat-sys builds with it).
+# Foreign riscv64 packages come from tests/debian/fetch.sh, which uses a private
+# apt root so the host's apt never sees trixie. Idempotent.
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "install-deps.sh: must run as root (apt-get)" >&2; exit 1; }
 
@@ -14,15 +15,10 @@ if [ ! -f /etc/apt/sources.list.d/emu-backports.sources ]; then
   printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: %s\n' \
     "$uri" "$key" >/etc/apt/sources.list.d/emu-backports.sources
 fi
-if [ ! -f /etc/apt/sources.list.d/emu-trixie-riscv64.sources ]; then
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nArchitectures: riscv64\nSigned-By: %s\n' \
-    "$uri" "$key" >/etc/apt/sources.list.d/emu-trixie-riscv64.sources
-  dpkg --add-architecture riscv64
-fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file >/dev/null
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file cmake >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-user >/dev/null
 echo "install-deps: ok ($(riscv64-linux-gnu-gcc --version | head -1); $(qemu-riscv64 --version | head -1))"
