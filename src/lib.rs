@@ -6,9 +6,11 @@
 //! syscalls, emulated files). `mem` owns the guest address space.
 
 pub mod backend;
+pub mod cli;
 pub mod engine;
 pub mod guest;
 pub mod ir;
 pub mod linux;
+pub mod log;
 pub mod mem;
 pub mod opt;

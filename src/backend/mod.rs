@@ -1,1 +1,2 @@
-//! (being written)
+//! Execution backends. `interp` is the portable IR interpreter and the reference semantics.
+pub mod interp;

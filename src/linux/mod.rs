@@ -1,1 +1,331 @@
-//! (being written)
+//! The user-mode Linux process: loads the program, runs the CPU loop, and
+//! serves the guest's system calls through `emu-syscalls` (which reaches the
+//! address space, emulated /proc files and the log through [`Guest`]).
+//! Guest-visible deaths by signal become the emulator's own death by the
+//! same signal.
+
+mod exec;
+mod load;
+mod procfs;
+
+pub use load::find_program;
+pub use procfs::cpuinfo;
+
+use crate::engine::{Engine, Event};
+use crate::guest::{GuestArch, GuestCpu};
+use crate::log::Log;
+use crate::mem::AddressSpace;
+use emu_syscalls::{Errno, Guest, Outcome, SysResult};
+use std::cell::RefCell;
+use std::ffi::{CStr, CString, OsStr};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+
+/// How the emulator was asked to run a program (the CLI's result).
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// `-L`: prefix tried first for absolute guest paths (the ELF interpreter, libraries).
+    pub sysroot: Option<PathBuf>,
+    /// `-0`: argv[0] for the guest, instead of the program path.
+    pub argv0: Option<String>,
+    /// `-E`: variables set in the guest environment.
+    pub set_env: Vec<(String, String)>,
+    /// `-U`: variables removed from the guest environment.
+    pub unset_env: Vec<String>,
+    /// `-s`: guest stack size in bytes.
+    pub stack_size: u64,
+    /// `-cpu`: model name.
+    pub cpu: String,
+    /// `-seed`: makes AT_RANDOM reproducible.
+    pub seed: Option<u64>,
+    /// `-R`: size of the guest address space.
+    pub reserved_va: u64,
+    /// `-d` items (includes `-strace`).
+    pub log: crate::log::LogItems,
+    /// `-D`: log file.
+    pub log_file: Option<PathBuf>,
+    /// The emulator's own arguments, minus the program and its arguments:
+    /// replayed when a guest execs another guest program.
+    pub forward: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            sysroot: None,
+            argv0: None,
+            set_env: Vec::new(),
+            unset_env: Vec::new(),
+            stack_size: 8 << 20,
+            cpu: "rv64".into(),
+            seed: None,
+            reserved_va: crate::mem::GUEST_SPACE_SIZE,
+            log: Default::default(),
+            log_file: None,
+            forward: Vec::new(),
+        }
+    }
+}
+
+impl Options {
+    /// The host path for a guest path: under the `-L` prefix if it exists there.
+    pub fn host_path(&self, path: &Path) -> PathBuf {
+        if let (Some(root), true) = (&self.sysroot, path.is_absolute()) {
+            let under = root.join(path.strip_prefix("/").unwrap_or(path));
+            if under.symlink_metadata().is_ok() {
+                return under;
+            }
+        }
+        path.to_path_buf()
+    }
+
+    /// The 16 AT_RANDOM bytes: from `-seed` if given, else from the host.
+    pub fn random_bytes(&self) -> [u8; 16] {
+        let mut out = [0u8; 16];
+        match self.seed {
+            Some(seed) => {
+                // splitmix64: reproducible, well mixed.
+                let mut x = seed;
+                for chunk in out.chunks_mut(8) {
+                    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+                    let mut z = x;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+                    chunk.copy_from_slice(&(z ^ (z >> 31)).to_le_bytes());
+                }
+            }
+            None => {
+                // SAFETY: getrandom into a local buffer.
+                unsafe { libc::getrandom(out.as_mut_ptr().cast(), out.len(), 0) };
+            }
+        }
+        out
+    }
+}
+
+/// A failure before the guest runs: message and the emulator's exit status.
+#[derive(Debug)]
+pub struct Error {
+    pub message: String,
+    pub status: i32,
+}
+
+impl Error {
+    /// The program exists but cannot be executed (bad format, wrong architecture): 126.
+    pub fn exec(message: String) -> Error {
+        Error { message, status: 126 }
+    }
+    /// Opening failed: 127 when it does not exist, 126 otherwise (as shells do).
+    pub fn open(path: &str, e: &std::io::Error) -> Error {
+        let status = if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 };
+        Error { message: format!("{path}: {e}"), status }
+    }
+}
+
+/// Process-wide guest state.
+pub struct Process {
+    pub space: AddressSpace,
+    pub opts: Options,
+    pub log: Log,
+    /// Host path of the running guest program (what /proc/self/exe shows).
+    pub exe: PathBuf,
+    pub auxv: Vec<(u64, u64)>,
+    pub argv: Vec<Vec<u8>>,
+    /// The emulator binary, for re-running exec'd guest programs.
+    pub emulator: PathBuf,
+    pub machine: &'static str,
+    /// ELF e_machine of the guest, to recognise exec'd programs we must run.
+    pub elf_machine: u16,
+    /// Guest code ranges a syscall changed; the engine drops their translations.
+    stale_code: RefCell<Vec<(u64, u64)>>,
+}
+
+impl Process {
+    fn invalidate(&self, start: u64, len: u64) {
+        self.stale_code.borrow_mut().push((start, start.saturating_add(len)));
+    }
+}
+
+impl Guest for Process {
+    fn read(&self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
+        self.space.read(addr, buf)
+    }
+    fn write(&self, addr: u64, data: &[u8]) -> Result<(), Errno> {
+        self.space.write(addr, data)
+    }
+    fn read_cstr(&self, addr: u64, max: usize) -> Result<CString, Errno> {
+        self.space.read_cstr(addr, max)
+    }
+    fn host_ptr(&self, addr: u64, len: u64) -> Result<*mut u8, Errno> {
+        self.space.host_ptr(addr, len).ok_or(libc::EFAULT)
+    }
+    fn mmap(&self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, offset: u64) -> SysResult {
+        let at = self.space.mmap(addr, len, prot, flags, fd, offset)?;
+        self.invalidate(at, len);
+        self.log_page(&format!("mmap {at:#x}+{len:#x} prot={prot:#x} flags={flags:#x} fd={fd}"));
+        Ok(at)
+    }
+    fn munmap(&self, addr: u64, len: u64) -> SysResult {
+        self.space.munmap(addr, len)?;
+        self.invalidate(addr, len);
+        self.log_page(&format!("munmap {addr:#x}+{len:#x}"));
+        Ok(0)
+    }
+    fn mprotect(&self, addr: u64, len: u64, prot: i32) -> SysResult {
+        self.space.mprotect(addr, len, prot)?;
+        self.invalidate(addr, len);
+        self.log_page(&format!("mprotect {addr:#x}+{len:#x} prot={prot:#x}"));
+        Ok(0)
+    }
+    fn mremap(&self, old_addr: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> SysResult {
+        let at = self.space.mremap(old_addr, old_len, new_len, flags, new_addr)?;
+        self.invalidate(old_addr, old_len);
+        self.invalidate(at, new_len);
+        self.log_page(&format!("mremap {old_addr:#x}+{old_len:#x} -> {at:#x}+{new_len:#x}"));
+        Ok(at)
+    }
+    fn brk(&self, addr: u64) -> u64 {
+        let b = self.space.brk(addr);
+        self.log_page(&format!("brk {addr:#x} -> {b:#x}"));
+        b
+    }
+    fn madvise(&self, addr: u64, len: u64, advice: i32) -> SysResult {
+        self.space.madvise(addr, len, advice).map(|()| 0)
+    }
+    fn host_path(&self, path: &CStr) -> CString {
+        let p = self.opts.host_path(Path::new(OsStr::from_bytes(path.to_bytes())));
+        CString::new(p.into_os_string().into_vec()).unwrap_or_else(|_| path.to_owned())
+    }
+    fn open_emulated(&self, _dirfd: i32, path: &CStr, flags: i32) -> Option<Result<i32, Errno>> {
+        Process::open_emulated(self, path, flags)
+    }
+    fn readlink_emulated(&self, _dirfd: i32, path: &CStr) -> Option<Vec<u8>> {
+        Process::readlink_emulated(self, path)
+    }
+    fn flush_icache(&self, start: u64, end: u64) {
+        self.invalidate(start, end.saturating_sub(start));
+    }
+    fn machine(&self) -> &'static str {
+        self.machine
+    }
+    fn strace(&self) -> bool {
+        self.log.items.strace
+    }
+    fn log_unimp(&self) -> bool {
+        self.log.items.unimp
+    }
+    fn log(&self, line: &str) {
+        self.log.write(&format!("{line}\n"));
+    }
+}
+
+impl Process {
+    fn log_page(&self, line: &str) {
+        if self.log.items.page {
+            self.log.write(&format!("page: {line}\n"));
+        }
+    }
+}
+
+/// Builds the guest environment from the host's plus `-E`/`-U`.
+fn guest_env(opts: &Options) -> Vec<Vec<u8>> {
+    let mut env: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os()
+        .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+        .filter(|(k, _)| !opts.unset_env.iter().any(|u| u.as_bytes() == k.as_slice()))
+        .collect();
+    for (k, v) in &opts.set_env {
+        match env.iter_mut().find(|(ek, _)| ek == k.as_bytes()) {
+            Some(e) => e.1 = v.as_bytes().to_vec(),
+            None => env.push((k.as_bytes().to_vec(), v.as_bytes().to_vec())),
+        }
+    }
+    env.into_iter().map(|(k, v)| [k, b"=".to_vec(), v].concat()).collect()
+}
+
+/// Runs `program` with `args` (args[0] is the guest's argv[0] unless `-0`)
+/// and never returns: exits with the guest's status or dies of its signal.
+pub fn run<A: GuestArch>(opts: Options, program: &Path, args: &[Vec<u8>]) -> Result<std::convert::Infallible, Error> {
+    let path = find_program(&opts, program);
+    let (_, info) = load::read_elf::<A>(&path)?;
+    let log_file = match &opts.log_file {
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| Error { message: format!("{}: {e}", p.display()), status: 1 })?),
+        None => None,
+    };
+    let space = AddressSpace::new(opts.reserved_va)
+        .map_err(|e| Error { message: format!("cannot reserve the guest address space: {e}"), status: 1 })?;
+    crate::mem::install_fault_handler();
+
+    let mut argv = args.to_vec();
+    if let (Some(a0), Some(first)) = (&opts.argv0, argv.first_mut()) {
+        *first = a0.as_bytes().to_vec();
+    }
+    let envp = guest_env(&opts);
+    let loaded = load::load::<A>(&space, &opts, &path, &info, &argv, &envp)?;
+    let exe = std::fs::canonicalize(&path).unwrap_or(path);
+    let emulator = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
+    let log = Log::new(opts.log, log_file);
+    let process = Process {
+        space,
+        opts,
+        log,
+        exe,
+        auxv: loaded.auxv,
+        argv: loaded.argv,
+        emulator,
+        machine: A::NAME,
+        elf_machine: A::ELF_MACHINE,
+        stale_code: RefCell::new(Vec::new()),
+    };
+    let mut cpu = A::Cpu::default();
+    cpu.set_pc(loaded.entry);
+    cpu.set_sp(loaded.sp);
+    cpu_loop::<A>(&process, &mut cpu)
+}
+
+/// Runs the guest until it exits.
+fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
+    let mut engine = Engine::<A>::default();
+    loop {
+        match engine.run(cpu, &process.space, &process.log) {
+            Event::Syscall => {
+                let (nr, args) = cpu.syscall_args();
+                match emu_syscalls::dispatch(process, nr, args) {
+                    Outcome::Return(v) => cpu.set_syscall_result(v),
+                    Outcome::ExitThread(code) | Outcome::ExitGroup(code) => std::process::exit(code),
+                    Outcome::Execve { path, argv, envp } => {
+                        let err = exec::execve(process, &path, &argv, &envp);
+                        cpu.set_syscall_result((-(err as i64)) as u64);
+                    }
+                }
+                let stale = std::mem::take(&mut *process.stale_code.borrow_mut());
+                for (start, end) in stale {
+                    engine.invalidate(start, end);
+                }
+            }
+            Event::Breakpoint => die(process, cpu, libc::SIGTRAP),
+            Event::IllegalInstruction => die(process, cpu, libc::SIGILL),
+            Event::FetchFault { .. } => die(process, cpu, libc::SIGSEGV),
+            Event::MemFault { signal, .. } => die(process, cpu, signal),
+        }
+    }
+}
+
+/// The guest dies of `signal` (no guest handler delivery yet): the emulator
+/// dies of the same signal, without an emulator core file.
+fn die<C: GuestCpu>(process: &Process, cpu: &C, signal: i32) -> ! {
+    if process.log.items.cpu || process.log.items.unimp {
+        process.log.write(&format!("guest killed by signal {signal} at pc {:#x}\n{}", cpu.pc(), cpu.dump()));
+    }
+    // SAFETY: resetting dispositions and raising a signal in our own process.
+    unsafe {
+        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        libc::setrlimit(libc::RLIMIT_CORE, &no_core);
+        libc::signal(signal, libc::SIG_DFL);
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, signal);
+        libc::sigprocmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    std::process::exit(128 + signal)
+}

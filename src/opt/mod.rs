@@ -1,1 +1,1 @@
-//! (being written)
+//! IR optimisation passes (none yet: blocks run as the frontend emits them).

@@ -8,6 +8,23 @@
 
 use std::ffi::{CStr, CString};
 
+pub mod abi;
+mod fd;
+mod fs;
+mod host;
+mod ident;
+mod ioctl;
+mod misc;
+mod mm;
+mod net;
+mod process;
+mod signal;
+mod strace;
+mod table;
+mod time;
+
+pub use table::{dispatch, syscall_name};
+
 /// A positive Linux errno value (EFAULT = 14, …), as the guest kernel ABI numbers it.
 pub type Errno = i32;
 pub type SysResult = Result<u64, Errno>;
@@ -68,4 +85,13 @@ pub trait Guest {
     fn log_unimp(&self) -> bool;
     /// Writes one line to the emulator log (stderr or `-D` file).
     fn log(&self, line: &str);
+
+    /// Called in the child of a fork-like `clone` that passed a new stack
+    /// (glibc's `posix_spawn` runs the child on its own stack): the core must
+    /// make `sp` the guest's stack pointer before the child resumes.
+    /// The default does nothing, which is right only when `sp` equals the
+    /// current stack pointer (glibc's `vfork` passes exactly that).
+    fn set_child_stack(&self, sp: u64) {
+        let _ = sp;
+    }
 }

@@ -4,6 +4,8 @@
 //! `translate/`.
 
 pub mod cpu;
+pub mod decode;
+pub mod translate;
 
 pub use cpu::Cpu;
 
@@ -21,4 +23,4 @@ impl GuestArch for Riscv64 {
     }
 }
 
-mod translate;
+

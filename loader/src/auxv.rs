@@ -1,0 +1,104 @@
+//! Auxiliary vector entry types (`AT_*`) with their Linux numbers.
+
+pub const AT_NULL: u64 = 0;
+pub const AT_IGNORE: u64 = 1;
+pub const AT_EXECFD: u64 = 2;
+pub const AT_PHDR: u64 = 3;
+pub const AT_PHENT: u64 = 4;
+pub const AT_PHNUM: u64 = 5;
+pub const AT_PAGESZ: u64 = 6;
+pub const AT_BASE: u64 = 7;
+pub const AT_FLAGS: u64 = 8;
+pub const AT_ENTRY: u64 = 9;
+pub const AT_NOTELF: u64 = 10;
+pub const AT_UID: u64 = 11;
+pub const AT_EUID: u64 = 12;
+pub const AT_GID: u64 = 13;
+pub const AT_EGID: u64 = 14;
+pub const AT_PLATFORM: u64 = 15;
+pub const AT_HWCAP: u64 = 16;
+pub const AT_CLKTCK: u64 = 17;
+pub const AT_FPUCW: u64 = 18;
+pub const AT_DCACHEBSIZE: u64 = 19;
+pub const AT_ICACHEBSIZE: u64 = 20;
+pub const AT_UCACHEBSIZE: u64 = 21;
+pub const AT_IGNOREPPC: u64 = 22;
+pub const AT_SECURE: u64 = 23;
+pub const AT_BASE_PLATFORM: u64 = 24;
+pub const AT_RANDOM: u64 = 25;
+pub const AT_HWCAP2: u64 = 26;
+pub const AT_RSEQ_FEATURE_SIZE: u64 = 27;
+pub const AT_RSEQ_ALIGN: u64 = 28;
+pub const AT_HWCAP3: u64 = 29;
+pub const AT_HWCAP4: u64 = 30;
+pub const AT_EXECFN: u64 = 31;
+pub const AT_SYSINFO: u64 = 32;
+pub const AT_SYSINFO_EHDR: u64 = 33;
+pub const AT_L1I_CACHESHAPE: u64 = 34;
+pub const AT_L1D_CACHESHAPE: u64 = 35;
+pub const AT_L2_CACHESHAPE: u64 = 36;
+pub const AT_L3_CACHESHAPE: u64 = 37;
+pub const AT_L1I_CACHESIZE: u64 = 40;
+pub const AT_L1I_CACHEGEOMETRY: u64 = 41;
+pub const AT_L1D_CACHESIZE: u64 = 42;
+pub const AT_L1D_CACHEGEOMETRY: u64 = 43;
+pub const AT_L2_CACHESIZE: u64 = 44;
+pub const AT_L2_CACHEGEOMETRY: u64 = 45;
+pub const AT_L3_CACHESIZE: u64 = 46;
+pub const AT_L3_CACHEGEOMETRY: u64 = 47;
+pub const AT_MINSIGSTKSZ: u64 = 51;
+
+/// The `AT_*` name of an entry type (as glibc's LD_SHOW_AUXV prints, without
+/// the prefix), or `None` if unknown.
+pub fn name(at: u64) -> Option<&'static str> {
+    Some(match at {
+        AT_NULL => "NULL",
+        AT_IGNORE => "IGNORE",
+        AT_EXECFD => "EXECFD",
+        AT_PHDR => "PHDR",
+        AT_PHENT => "PHENT",
+        AT_PHNUM => "PHNUM",
+        AT_PAGESZ => "PAGESZ",
+        AT_BASE => "BASE",
+        AT_FLAGS => "FLAGS",
+        AT_ENTRY => "ENTRY",
+        AT_NOTELF => "NOTELF",
+        AT_UID => "UID",
+        AT_EUID => "EUID",
+        AT_GID => "GID",
+        AT_EGID => "EGID",
+        AT_PLATFORM => "PLATFORM",
+        AT_HWCAP => "HWCAP",
+        AT_CLKTCK => "CLKTCK",
+        AT_FPUCW => "FPUCW",
+        AT_DCACHEBSIZE => "DCACHEBSIZE",
+        AT_ICACHEBSIZE => "ICACHEBSIZE",
+        AT_UCACHEBSIZE => "UCACHEBSIZE",
+        AT_IGNOREPPC => "IGNOREPPC",
+        AT_SECURE => "SECURE",
+        AT_BASE_PLATFORM => "BASE_PLATFORM",
+        AT_RANDOM => "RANDOM",
+        AT_HWCAP2 => "HWCAP2",
+        AT_RSEQ_FEATURE_SIZE => "RSEQ_FEATURE_SIZE",
+        AT_RSEQ_ALIGN => "RSEQ_ALIGN",
+        AT_HWCAP3 => "HWCAP3",
+        AT_HWCAP4 => "HWCAP4",
+        AT_EXECFN => "EXECFN",
+        AT_SYSINFO => "SYSINFO",
+        AT_SYSINFO_EHDR => "SYSINFO_EHDR",
+        AT_L1I_CACHESHAPE => "L1I_CACHESHAPE",
+        AT_L1D_CACHESHAPE => "L1D_CACHESHAPE",
+        AT_L2_CACHESHAPE => "L2_CACHESHAPE",
+        AT_L3_CACHESHAPE => "L3_CACHESHAPE",
+        AT_L1I_CACHESIZE => "L1I_CACHESIZE",
+        AT_L1I_CACHEGEOMETRY => "L1I_CACHEGEOMETRY",
+        AT_L1D_CACHESIZE => "L1D_CACHESIZE",
+        AT_L1D_CACHEGEOMETRY => "L1D_CACHEGEOMETRY",
+        AT_L2_CACHESIZE => "L2_CACHESIZE",
+        AT_L2_CACHEGEOMETRY => "L2_CACHEGEOMETRY",
+        AT_L3_CACHESIZE => "L3_CACHESIZE",
+        AT_L3_CACHEGEOMETRY => "L3_CACHEGEOMETRY",
+        AT_MINSIGSTKSZ => "MINSIGSTKSZ",
+        _ => return None,
+    })
+}

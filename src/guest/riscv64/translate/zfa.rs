@@ -1,0 +1,3 @@
+//! (being written)
+use super::super::decode::Pattern;
+pub const TABLE: &[Pattern] = &[];

@@ -1,0 +1,209 @@
+//! Loading a guest program into the guest address space: the core half of
+//! `execve`. The `emu-loader` crate says what to map (segments, interpreter,
+//! stack image); this module maps it and returns the initial registers.
+
+use super::{Error, Options};
+use crate::guest::GuestArch;
+use crate::mem::AddressSpace;
+use emu_loader::{self as loader, Class, ElfInfo, ElfType, FileKind};
+use std::ffi::OsStr;
+use std::fs::File;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+const PAGE: u64 = 4096;
+/// Where a PIE main program goes, as Linux's ELF_ET_DYN_BASE (2/3 of an Sv39 user space).
+const ET_DYN_BASE: u64 = 0x2a_aaaa_a000;
+/// riscv64 AT_HWCAP: the single-letter extensions I, M, A, F, D, C.
+const HWCAP_RV64IMAFDC: u64 = 1 << (b'I' - b'A')
+    | 1 << (b'M' - b'A')
+    | 1 << (b'A' - b'A')
+    | 1 << (b'F' - b'A')
+    | 1 << (b'D' - b'A')
+    | 1 << (b'C' - b'A');
+/// AT_MINSIGSTKSZ: size of the riscv64 rt_sigframe without vector state.
+const MIN_SIGSTKSZ: u64 = 0x440;
+
+fn page_down(x: u64) -> u64 {
+    x & !(PAGE - 1)
+}
+fn page_up(x: u64) -> u64 {
+    x.saturating_add(PAGE - 1) & !(PAGE - 1)
+}
+
+/// The result of loading: what the first guest instruction sees.
+pub struct Loaded {
+    pub entry: u64,
+    pub sp: u64,
+    /// auxv pairs, for /proc/self/auxv.
+    pub auxv: Vec<(u64, u64)>,
+    /// Guest-visible argv (after -0), for /proc/self/cmdline.
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// Reads and validates an ELF for guest `A`, with the messages users see.
+pub fn read_elf<A: GuestArch>(path: &Path) -> Result<(Vec<u8>, ElfInfo), Error> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::open(&shown, &e))?;
+    match loader::identify(&bytes) {
+        FileKind::Elf => {}
+        FileKind::MachO => return Err(Error::exec(format!("{shown}: Mach-O executables are not supported yet"))),
+        FileKind::Script { .. } => {
+            return Err(Error::exec(format!("{shown}: is a script, not an ELF executable (run its interpreter)")))
+        }
+        FileKind::Unknown => return Err(Error::exec(format!("{shown}: not an ELF executable"))),
+    }
+    let info = loader::parse_elf(&bytes).map_err(|e| Error::exec(format!("{shown}: invalid ELF: {e}")))?;
+    if info.machine != A::ELF_MACHINE || info.class != Class::Elf64 {
+        let arch = loader::machine_name(info.machine, info.class);
+        let hint = if arch == "x86_64" {
+            "run it directly on this host".to_string()
+        } else {
+            format!("use emu-{arch}")
+        };
+        return Err(Error::exec(format!("{shown}: this is a {arch} executable, not {}: {hint}", A::NAME)));
+    }
+    Ok((bytes, info))
+}
+
+/// Maps one ELF's PT_LOAD segments at `bias`; returns the end of the highest segment.
+fn map_segments(space: &AddressSpace, file: &File, name: &str, info: &ElfInfo, bias: u64) -> Result<u64, Error> {
+    let mut end = 0;
+    for seg in &info.segments {
+        let prot = (if seg.read { libc::PROT_READ } else { 0 })
+            | (if seg.write { libc::PROT_WRITE } else { 0 })
+            | (if seg.exec { libc::PROT_EXEC } else { 0 });
+        let vaddr = seg.vaddr.checked_add(bias).ok_or_else(|| Error::exec(format!("{name}: segment out of range")))?;
+        let start = page_down(vaddr);
+        let file_end = vaddr + seg.filesz;
+        let mem_end = vaddr + seg.memsz;
+        let oops = |e: i32| Error::exec(format!("{name}: cannot map segment at {vaddr:#x}: {}", errno_text(e)));
+        if seg.filesz > 0 {
+            let len = page_up(file_end) - start;
+            // Writable while we clear the partial page past the file data.
+            space
+                .map_file(start, len, prot | libc::PROT_WRITE, file, page_down(seg.offset), name)
+                .map_err(oops)?;
+            if seg.memsz > seg.filesz && file_end % PAGE != 0 {
+                let zeros = vec![0u8; (PAGE - file_end % PAGE) as usize];
+                space.write(file_end, &zeros).map_err(oops)?;
+            }
+            if prot & libc::PROT_WRITE == 0 {
+                space.mprotect(start, len, prot).map_err(oops)?;
+            }
+        }
+        let bss_start = page_up(file_end.max(start));
+        if page_up(mem_end) > bss_start {
+            space.map_fixed_anon(bss_start, page_up(mem_end) - bss_start, prot, None).map_err(oops)?;
+        }
+        end = end.max(mem_end);
+    }
+    Ok(end)
+}
+
+/// Where an ELF goes: its own addresses for ET_EXEC, a free range for ET_DYN.
+fn choose_bias(space: &AddressSpace, info: &ElfInfo, preferred: Option<u64>, name: &str) -> Result<u64, Error> {
+    if info.elf_type == ElfType::Exec {
+        return Ok(0);
+    }
+    let (lo, hi) = info.span();
+    let len = page_up(hi) - page_down(lo);
+    let align = info.segments.iter().map(|s| s.align).max().unwrap_or(PAGE).clamp(PAGE, 1 << 21);
+    if let Some(base) = preferred {
+        if base + len <= space.size() {
+            return Ok(base - page_down(lo));
+        }
+    }
+    let at = space
+        .find_free(len, align)
+        .ok_or_else(|| Error::exec(format!("{name}: no room in the guest address space ({len:#x} bytes)")))?;
+    Ok(at - page_down(lo))
+}
+
+/// Loads `program` (already validated by [`read_elf`]) with its interpreter,
+/// builds the stack, and returns the entry state.
+pub fn load<A: GuestArch>(
+    space: &AddressSpace,
+    opts: &Options,
+    program: &Path,
+    info: &ElfInfo,
+    argv: &[Vec<u8>],
+    envp: &[Vec<u8>],
+) -> Result<Loaded, Error> {
+    let name = program.display().to_string();
+    let file = File::open(program).map_err(|e| Error::open(&name, &e))?;
+    let bias = choose_bias(space, info, Some(ET_DYN_BASE), &name)?;
+    let end = map_segments(space, &file, &name, info, bias)?;
+    space.set_brk_start(page_up(end));
+
+    let mut entry = info.entry.wrapping_add(bias);
+    let prog_entry = entry;
+    let mut interp_base = 0;
+    if let Some(interp) = &info.interp {
+        let path = opts.host_path(Path::new(OsStr::from_bytes(interp)));
+        let (_, iinfo) = read_elf::<A>(&path).map_err(|e| Error::exec(format!("interpreter {}", e.message)))?;
+        let iname = path.display().to_string();
+        let ifile = File::open(&path).map_err(|e| Error::open(&iname, &e))?;
+        let ibias = choose_bias(space, &iinfo, None, &iname)?;
+        map_segments(space, &ifile, &iname, &iinfo, ibias)?;
+        interp_base = ibias + page_down(iinfo.span().0);
+        entry = iinfo.entry.wrapping_add(ibias);
+    }
+
+    // The stack: top of the guest space, `-s` bytes, then mmap_base below it.
+    let top = space.size() - PAGE;
+    let size = page_up(opts.stack_size);
+    space
+        .map_fixed_anon(top - size, size, libc::PROT_READ | libc::PROT_WRITE, Some("[stack]"))
+        .map_err(|e| Error::exec(format!("cannot map the stack: {}", errno_text(e))))?;
+    space.set_stack_top(top - size);
+
+    let phdr = info.phdr_vaddr.map_or(0, |p| p + bias);
+    let execfn = program.as_os_str().as_bytes().to_vec();
+    // SAFETY: plain libc identity calls.
+    let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+    let inputs = loader::StackInputs {
+        argv,
+        envp,
+        execfn: &execfn,
+        platform: A::NAME.as_bytes(),
+        random: opts.random_bytes(),
+        auxv: loader::AuxvInputs {
+            phdr,
+            phent: info.phentsize as u64,
+            phnum: info.phnum as u64,
+            pagesz: PAGE,
+            base: interp_base,
+            flags: 0,
+            entry: prog_entry,
+            uid: uid as u64,
+            euid: euid as u64,
+            gid: gid as u64,
+            egid: egid as u64,
+            secure: 0,
+            hwcap: HWCAP_RV64IMAFDC,
+            clktck: 100,
+            minsigstksz: MIN_SIGSTKSZ,
+        },
+        class: Class::Elf64,
+        endian: info.endian,
+    };
+    let image = loader::build_stack(top, &inputs).map_err(|e| Error::exec(format!("{name}: {e}")))?;
+    space
+        .write(image.sp, &image.bytes)
+        .map_err(|e| Error::exec(format!("cannot write the initial stack: {}", errno_text(e))))?;
+    Ok(Loaded { entry, sp: image.sp, auxv: image.auxv, argv: argv.to_vec() })
+}
+
+pub fn errno_text(e: i32) -> String {
+    std::io::Error::from_raw_os_error(e).to_string()
+}
+
+/// Resolves `program` like QEMU: as given, else under the `-L` prefix.
+pub fn find_program(opts: &Options, program: &Path) -> PathBuf {
+    if program.exists() {
+        program.to_path_buf()
+    } else {
+        opts.host_path(program)
+    }
+}

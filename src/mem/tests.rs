@@ -1,0 +1,1 @@
+//! Tests of `AddressSpace` against the real host mappings.

@@ -1,0 +1,124 @@
+//! Miscellaneous process-wide syscalls: getrandom, prctl, personality,
+//! scheduling, getcpu, rseq, membarrier and the riscv icache flush.
+//!
+//! Owns these handlers. prctl is allow-listed: options that would change the
+//! emulator itself rather than the guest (seccomp, mm fields…) are refused.
+
+use crate::abi::structs::{Timespec, SCHED_PARAM_SIZE};
+use crate::host::{int, ptr, sys, sys3};
+use crate::{Guest, SysResult};
+
+type A = [u64; 6];
+
+pub fn getrandom(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_getrandom, ptr(g, a[0], a[1])?, a[1], a[2])
+}
+
+pub fn prctl(g: &dyn Guest, a: A) -> SysResult {
+    match int(a[0]) {
+        libc::PR_SET_NAME => {
+            // The kernel copies at most 16 bytes (TASK_COMM_LEN) and NUL-terminates.
+            let mut name = [0u8; 16];
+            for (i, b) in name.iter_mut().take(15).enumerate() {
+                let mut one = [0u8];
+                g.read(a[1] + i as u64, &mut one)?;
+                if one[0] == 0 {
+                    break;
+                }
+                *b = one[0];
+            }
+            sys3(libc::SYS_prctl, a[0], name.as_ptr() as u64, 0)
+        }
+        libc::PR_GET_NAME => {
+            let mut name = [0u8; 16];
+            sys3(libc::SYS_prctl, a[0], name.as_mut_ptr() as u64, 0)?;
+            g.write(a[1], &name)?;
+            Ok(0)
+        }
+        libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => sys3(libc::SYS_prctl, a[0], ptr(g, a[1], 4)?, 0),
+        libc::PR_SET_PDEATHSIG
+        | libc::PR_GET_DUMPABLE
+        | libc::PR_SET_DUMPABLE
+        | libc::PR_SET_NO_NEW_PRIVS
+        | libc::PR_GET_NO_NEW_PRIVS
+        | libc::PR_CAPBSET_READ
+        | libc::PR_SET_CHILD_SUBREAPER
+        | libc::PR_GET_TIMERSLACK
+        | libc::PR_SET_TIMERSLACK
+        | libc::PR_GET_KEEPCAPS
+        | libc::PR_SET_KEEPCAPS
+        | libc::PR_GET_SECCOMP
+        | libc::PR_CAP_AMBIENT => sys(libc::SYS_prctl, [a[0], a[1], a[2], a[3], a[4], 0]),
+        _ => Err(libc::EINVAL),
+    }
+}
+
+pub fn personality(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_personality, a[0], 0, 0)
+}
+
+pub fn sched_getaffinity(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_getaffinity, a[0], a[1], ptr(g, a[2], a[1])?)
+}
+
+pub fn sched_setaffinity(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_setaffinity, a[0], a[1], ptr(g, a[2], a[1])?)
+}
+
+pub fn sched_yield(_g: &dyn Guest, _a: A) -> SysResult {
+    sys3(libc::SYS_sched_yield, 0, 0, 0)
+}
+
+const SP: u64 = SCHED_PARAM_SIZE as u64;
+
+pub fn sched_getparam(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_getparam, a[0], ptr(g, a[1], SP)?, 0)
+}
+
+pub fn sched_setparam(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_setparam, a[0], ptr(g, a[1], SP)?, 0)
+}
+
+pub fn sched_getscheduler(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_getscheduler, a[0], 0, 0)
+}
+
+pub fn sched_setscheduler(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_setscheduler, a[0], a[1], ptr(g, a[2], SP)?)
+}
+
+pub fn sched_get_priority_max(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_get_priority_max, a[0], 0, 0)
+}
+
+pub fn sched_get_priority_min(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_get_priority_min, a[0], 0, 0)
+}
+
+pub fn sched_rr_get_interval(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_sched_rr_get_interval, a[0], ptr(g, a[1], std::mem::size_of::<Timespec>() as u64)?, 0)
+}
+
+pub fn getcpu(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_getcpu, ptr(g, a[0], 4)?, ptr(g, a[1], 4)?, 0)
+}
+
+/// Restartable sequences need the core's cooperation (abort on preemption):
+/// ENOSYS makes glibc carry on without them.
+pub fn rseq(_g: &dyn Guest, _a: A) -> SysResult {
+    Err(libc::ENOSYS)
+}
+
+/// Not yet: guest threads are a later issue.
+pub fn membarrier(_g: &dyn Guest, _a: A) -> SysResult {
+    Err(libc::ENOSYS)
+}
+
+/// riscv_flush_icache(start, end, flags): drop stale translations.
+pub fn riscv_flush_icache(g: &dyn Guest, a: A) -> SysResult {
+    if a[2] & !1 != 0 {
+        return Err(libc::EINVAL);
+    }
+    g.flush_icache(a[0], a[1]);
+    Ok(0)
+}

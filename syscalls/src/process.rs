@@ -1,0 +1,182 @@
+//! Process lifecycle: exit, fork-like clone, execve, wait, kill, tid address.
+//!
+//! Owns these handlers and the per-thread `clear_child_tid` address. Threads
+//! (CLONE_VM without CLONE_VFORK, CLONE_THREAD) are not supported yet: ENOSYS.
+//! exit/exit_group/execve hand their work to the core through [`Outcome`].
+
+use crate::host::{self, int, ptr, sys, sys3};
+use crate::{Errno, Guest, Outcome, SysResult};
+use std::cell::Cell;
+use std::ffi::CString;
+
+type A = [u64; 6];
+
+thread_local! {
+    static CLEAR_CHILD_TID: Cell<u64> = const { Cell::new(0) };
+}
+
+/// The guest address set by `set_tid_address` or `CLONE_CHILD_CLEARTID` for
+/// the calling thread (0: none). At thread exit the core writes 0 there and
+/// futex-wakes it.
+pub fn clear_child_tid() -> u64 {
+    CLEAR_CHILD_TID.with(|c| c.get())
+}
+
+pub fn exit(_g: &dyn Guest, a: A) -> Outcome {
+    Outcome::ExitThread(int(a[0]))
+}
+
+pub fn exit_group(_g: &dyn Guest, a: A) -> Outcome {
+    Outcome::ExitGroup(int(a[0]))
+}
+
+pub fn set_tid_address(_g: &dyn Guest, a: A) -> SysResult {
+    CLEAR_CHILD_TID.with(|c| c.set(a[0]));
+    sys3(libc::SYS_gettid, 0, 0, 0)
+}
+
+/// Accepted and ignored: robust futexes matter only when a thread dies
+/// holding a lock, and threads are not supported yet.
+pub fn set_robust_list(_g: &dyn Guest, a: A) -> SysResult {
+    // sizeof(struct robust_list_head) on 64-bit.
+    if a[1] != 24 {
+        return Err(libc::EINVAL);
+    }
+    Ok(0)
+}
+
+pub fn wait4(g: &dyn Guest, a: A) -> SysResult {
+    let rusage = std::mem::size_of::<crate::abi::structs::Rusage>() as u64;
+    sys(libc::SYS_wait4, [a[0], ptr(g, a[1], 4)?, a[2], ptr(g, a[3], rusage)?, 0, 0])
+}
+
+pub fn waitid(g: &dyn Guest, a: A) -> SysResult {
+    // siginfo_t (128 bytes) and rusage have the same layout on both sides.
+    let rusage = std::mem::size_of::<crate::abi::structs::Rusage>() as u64;
+    sys(libc::SYS_waitid, [a[0], a[1], ptr(g, a[2], 128)?, a[3], ptr(g, a[4], rusage)?, 0])
+}
+
+pub fn kill(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_kill, a[0], a[1], 0)
+}
+
+pub fn tkill(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_tkill, a[0], a[1], 0)
+}
+
+pub fn tgkill(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_tgkill, a[0], a[1], a[2])
+}
+
+const CSIGNAL: u64 = 0xff;
+const CLONE_VM: u64 = 0x100;
+const CLONE_VFORK: u64 = 0x4000;
+const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
+const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+/// Flags a fork-like clone may carry.
+const FORK_FLAGS: u64 = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+
+/// clone(flags, newsp, parent_tid, tls, child_tid): the CLONE_BACKWARDS
+/// argument order riscv64 and aarch64 use. Only fork-like clones: a host
+/// fork(); CLONE_VM|CLONE_VFORK becomes a plain fork too (the child execs or
+/// exits, and the parent waits for nothing it could observe).
+pub fn clone(g: &dyn Guest, a: A) -> SysResult {
+    let (flags, newsp, ptid, ctid) = (a[0], a[1], a[2], a[4]);
+    if flags & !FORK_FLAGS != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
+        if g.log_unimp() {
+            g.log(&format!("Unsupported clone flags: {flags:#x} (threads are not supported yet)"));
+        }
+        return Err(libc::ENOSYS);
+    }
+    // SAFETY: fork(); the child continues running this guest thread only.
+    let pid = unsafe { libc::fork() };
+    if pid < 0 {
+        return Err(host::errno());
+    }
+    if pid == 0 {
+        let tid = unsafe { libc::gettid() };
+        if flags & CLONE_CHILD_SETTID != 0 {
+            let _ = g.write(ctid, &tid.to_ne_bytes());
+        }
+        if flags & CLONE_PARENT_SETTID != 0 {
+            let _ = g.write(ptid, &tid.to_ne_bytes());
+        }
+        CLEAR_CHILD_TID.with(|c| c.set(if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 }));
+        if newsp != 0 {
+            g.set_child_stack(newsp);
+        }
+        return Ok(0);
+    }
+    if flags & CLONE_PARENT_SETTID != 0 {
+        g.write(ptid, &pid.to_ne_bytes())?;
+    }
+    Ok(pid as u64)
+}
+
+/// glibc falls back to clone on ENOSYS.
+pub fn clone3(_g: &dyn Guest, _a: A) -> SysResult {
+    Err(libc::ENOSYS)
+}
+
+/// MAX_ARG_STRLEN of the kernel.
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+/// A bound on argv/envp entries (the kernel's is memory-based).
+const MAX_ARGS: usize = 1 << 20;
+
+fn read_string_array(g: &dyn Guest, mut addr: u64) -> Result<Vec<CString>, Errno> {
+    let mut out = Vec::new();
+    if addr == 0 {
+        return Ok(out);
+    }
+    loop {
+        let p: u64 = crate::abi::read_obj(g, addr)?;
+        if p == 0 {
+            return Ok(out);
+        }
+        if out.len() >= MAX_ARGS {
+            return Err(libc::E2BIG);
+        }
+        out.push(g.read_cstr(p, MAX_ARG_STRLEN).map_err(|e| if e == libc::ENAMETOOLONG { libc::E2BIG } else { e })?);
+        addr += 8;
+    }
+}
+
+fn execve_outcome(g: &dyn Guest, path: CString, argv: u64, envp: u64) -> Outcome {
+    let args = read_string_array(g, argv).and_then(|argv| Ok((argv, read_string_array(g, envp)?)));
+    match args {
+        Ok((argv, envp)) => Outcome::Execve { path, argv, envp },
+        Err(e) => Outcome::Return(crate::table::encode(Err(e))),
+    }
+}
+
+/// The path is handed over as the guest wrote it: the core maps it (`-L`).
+pub fn execve(g: &dyn Guest, a: A) -> Outcome {
+    match g.read_cstr(a[0], host::PATH_MAX) {
+        Ok(path) => execve_outcome(g, path, a[1], a[2]),
+        Err(e) => Outcome::Return(crate::table::encode(Err(e))),
+    }
+}
+
+/// execveat: relative paths and AT_EMPTY_PATH become `/proc/self/fd/N[/path]`.
+pub fn execveat(g: &dyn Guest, a: A) -> Outcome {
+    let path = match g.read_cstr(a[1], host::PATH_MAX) {
+        Ok(p) => p,
+        Err(e) => return Outcome::Return(crate::table::encode(Err(e))),
+    };
+    let dirfd = int(a[0]);
+    let bytes = path.as_bytes();
+    let full = if bytes.first() == Some(&b'/') || dirfd == libc::AT_FDCWD && !bytes.is_empty() {
+        path
+    } else if bytes.is_empty() {
+        if a[4] & libc::AT_EMPTY_PATH as u64 == 0 {
+            return Outcome::Return(crate::table::encode(Err(libc::ENOENT)));
+        }
+        CString::new(format!("/proc/self/fd/{dirfd}")).expect("no NUL")
+    } else {
+        let mut v = format!("/proc/self/fd/{dirfd}/").into_bytes();
+        v.extend_from_slice(bytes);
+        CString::new(v).expect("no NUL")
+    };
+    execve_outcome(g, full, a[2], a[3])
+}

@@ -1,0 +1,218 @@
+//! Guest signal state and the signal syscalls (minimal for now).
+//!
+//! Owns: the per-process table of guest sigactions, the per-thread guest
+//! signal mask and alternate stack, and their syscalls. Delivery of guest
+//! signals (frames, rt_sigreturn) belongs to the core and is not here yet; the
+//! core can read this state through [`guest_sigaction`] and [`guest_sigmask`].
+//!
+//! Host dispositions change only for SIG_IGN/SIG_DFL of signals the core does
+//! not need (so ignoring SIGPIPE makes writes return EPIPE); the host signal
+//! mask is never changed except around a wait for signals.
+
+use crate::abi::consts::{host_reserved_signal, SA_RESTORER};
+use crate::abi::structs::{GuestSigaction, SigactionNoRestorer, SigactionRestorer, StackT, KSIGSET_SIZE};
+use crate::abi::{read_obj, write_obj};
+use crate::host::{int, ptr, sys};
+use crate::{Guest, SysResult};
+use std::cell::Cell;
+use std::sync::Mutex;
+
+type A = [u64; 6];
+
+/// _NSIG of the guest ABIs.
+pub const NSIG: usize = 64;
+const SIG_DFL: u64 = 0;
+const SIG_IGN: u64 = 1;
+const SS_ONSTACK: i32 = 1;
+const SS_DISABLE: i32 = 2;
+const SS_AUTODISARM: i32 = 1 << 31;
+
+static ACTIONS: Mutex<Option<[GuestSigaction; NSIG]>> = Mutex::new(None);
+
+thread_local! {
+    static MASK: Cell<u64> = const { Cell::new(0) };
+    static ALTSTACK: Cell<StackT> = const { Cell::new(StackT { ss_sp: 0, ss_flags: SS_DISABLE, pad: 0, ss_size: 0 }) };
+}
+
+/// Runs `f` on the table, first filling it from the host's dispositions (an
+/// ignored signal stays ignored across execve, and the new emulator instance
+/// must report it so).
+fn with_actions<R>(f: impl FnOnce(&mut [GuestSigaction; NSIG]) -> R) -> R {
+    let mut guard = ACTIONS.lock().unwrap_or_else(|e| e.into_inner());
+    let table = guard.get_or_insert_with(|| {
+        let mut t = [GuestSigaction::default(); NSIG];
+        for (i, slot) in t.iter_mut().enumerate().take(31) {
+            let sig = i as i32 + 1;
+            // SAFETY: querying (not changing) a disposition.
+            let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
+            if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } == 0 && old.sa_sigaction == libc::SIG_IGN && !host_reserved_signal(sig) {
+                slot.handler = SIG_IGN;
+            }
+        }
+        t
+    });
+    f(table)
+}
+
+/// The guest's disposition of signal `sig` (1..=64).
+pub fn guest_sigaction(sig: i32) -> Option<GuestSigaction> {
+    let i = (sig as usize).checked_sub(1).filter(|&i| i < NSIG)?;
+    Some(with_actions(|t| t[i]))
+}
+
+/// The calling thread's guest signal mask (bit n-1 for signal n).
+pub fn guest_sigmask() -> u64 {
+    MASK.with(|m| m.get())
+}
+
+fn has_restorer(g: &dyn Guest) -> bool {
+    g.machine() != "riscv64"
+}
+
+fn read_guest_action(g: &dyn Guest, addr: u64) -> Result<GuestSigaction, crate::Errno> {
+    Ok(if has_restorer(g) {
+        let k: SigactionRestorer = read_obj(g, addr)?;
+        GuestSigaction { handler: k.handler, flags: k.flags, restorer: k.restorer, mask: k.mask }
+    } else {
+        let k: SigactionNoRestorer = read_obj(g, addr)?;
+        GuestSigaction { handler: k.handler, flags: k.flags & !SA_RESTORER, restorer: 0, mask: k.mask }
+    })
+}
+
+fn write_guest_action(g: &dyn Guest, addr: u64, a: &GuestSigaction) -> Result<(), crate::Errno> {
+    if has_restorer(g) {
+        write_obj(g, addr, &SigactionRestorer { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask })
+    } else {
+        write_obj(g, addr, &SigactionNoRestorer { handler: a.handler, flags: a.flags, mask: a.mask })
+    }
+}
+
+const UNBLOCKABLE: u64 = (1 << (libc::SIGKILL - 1)) | (1 << (libc::SIGSTOP - 1));
+
+pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
+    let sig = int(a[0]);
+    if a[3] != KSIGSET_SIZE || !(1..=NSIG as i32).contains(&sig) {
+        return Err(libc::EINVAL);
+    }
+    let new = if a[1] != 0 { Some(read_guest_action(g, a[1])?) } else { None };
+    if new.is_some() && (sig == libc::SIGKILL || sig == libc::SIGSTOP) {
+        return Err(libc::EINVAL);
+    }
+    let i = sig as usize - 1;
+    let old = with_actions(|t| t[i]);
+    if let Some(mut n) = new {
+        n.mask &= !UNBLOCKABLE;
+        if (n.handler == SIG_DFL || n.handler == SIG_IGN) && sig < 32 && !host_reserved_signal(sig) {
+            let h = if n.handler == SIG_IGN { libc::SIG_IGN } else { libc::SIG_DFL };
+            // SAFETY: installing SIG_IGN/SIG_DFL for a signal the emulator does not use.
+            if unsafe { libc::signal(sig, h) } == libc::SIG_ERR {
+                return Err(crate::host::errno());
+            }
+        }
+        with_actions(|t| t[i] = n);
+    }
+    if a[2] != 0 {
+        write_guest_action(g, a[2], &old)?;
+    }
+    Ok(0)
+}
+
+pub fn rt_sigprocmask(g: &dyn Guest, a: A) -> SysResult {
+    if a[3] != KSIGSET_SIZE {
+        return Err(libc::EINVAL);
+    }
+    let old = guest_sigmask();
+    if a[1] != 0 {
+        let set: u64 = read_obj(g, a[1])?;
+        let new = match int(a[0]) {
+            libc::SIG_BLOCK => old | set,
+            libc::SIG_UNBLOCK => old & !set,
+            libc::SIG_SETMASK => set,
+            _ => return Err(libc::EINVAL),
+        };
+        MASK.with(|m| m.set(new & !UNBLOCKABLE));
+    }
+    if a[2] != 0 {
+        write_obj(g, a[2], &old)?;
+    }
+    Ok(0)
+}
+
+pub fn rt_sigpending(g: &dyn Guest, a: A) -> SysResult {
+    if a[1] != KSIGSET_SIZE {
+        return Err(libc::EINVAL);
+    }
+    sys(libc::SYS_rt_sigpending, [ptr(g, a[0], KSIGSET_SIZE)?, a[1], 0, 0, 0, 0])
+}
+
+pub fn rt_sigsuspend(g: &dyn Guest, a: A) -> SysResult {
+    if a[1] != KSIGSET_SIZE {
+        return Err(libc::EINVAL);
+    }
+    // Never let the wait block signals the core relies on.
+    let mut set: u64 = read_obj(g, a[0])?;
+    set &= !reserved_mask();
+    sys(libc::SYS_rt_sigsuspend, [&set as *const u64 as u64, a[1], 0, 0, 0, 0])
+}
+
+fn reserved_mask() -> u64 {
+    (1..32).filter(|&s| host_reserved_signal(s)).fold(0, |m, s| m | (1u64 << (s - 1)))
+}
+
+pub fn rt_sigtimedwait(g: &dyn Guest, a: A) -> SysResult {
+    if a[3] != KSIGSET_SIZE {
+        return Err(libc::EINVAL);
+    }
+    let set: u64 = read_obj(g, a[0])?;
+    let set = set & !reserved_mask() & !UNBLOCKABLE;
+    // The guest blocked these in its own mask; block them on the host for the
+    // wait so they are taken by the wait, not by a host default action.
+    // SAFETY: sigset_t starts with the 64 bits of the kernel set; the rest stays empty.
+    let mut host_set: libc::sigset_t = unsafe { std::mem::zeroed() };
+    unsafe { *(&mut host_set as *mut libc::sigset_t as *mut u64) = set };
+    let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &host_set, &mut old) };
+    // siginfo_t is 128 bytes with the same layout on both sides.
+    let r = (|| sys(libc::SYS_rt_sigtimedwait, [&set as *const u64 as u64, ptr(g, a[1], 128)?, ptr(g, a[2], 16)?, a[3], 0, 0]))();
+    // SAFETY: restoring the mask saved above.
+    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
+    r
+}
+
+/// MINSIGSTKSZ: riscv64 2048 (asm-generic), aarch64 5120.
+fn min_sigstksz(g: &dyn Guest) -> u64 {
+    if g.machine() == "aarch64" {
+        5120
+    } else {
+        2048
+    }
+}
+
+pub fn sigaltstack(g: &dyn Guest, a: A) -> SysResult {
+    let old = ALTSTACK.with(|s| s.get());
+    if a[0] != 0 {
+        let new: StackT = read_obj(g, a[0])?;
+        let mode = new.ss_flags & !SS_AUTODISARM;
+        if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
+            return Err(libc::EINVAL);
+        }
+        let stored = if mode == SS_DISABLE {
+            StackT { ss_sp: 0, ss_flags: SS_DISABLE, pad: 0, ss_size: 0 }
+        } else {
+            if new.ss_size < min_sigstksz(g) {
+                return Err(libc::ENOMEM);
+            }
+            StackT { ss_flags: new.ss_flags & SS_AUTODISARM, pad: 0, ..new }
+        };
+        ALTSTACK.with(|s| s.set(stored));
+    }
+    if a[1] != 0 {
+        write_obj(g, a[1], &old)?;
+    }
+    Ok(0)
+}
+
+/// Signal frames are the core's (later); without delivery there is nothing to return from.
+pub fn rt_sigreturn(_g: &dyn Guest, _a: A) -> SysResult {
+    Err(libc::ENOSYS)
+}

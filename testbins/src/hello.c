@@ -1,0 +1,8 @@
+/* hello: the smallest libc program. */
+#include <stdio.h>
+
+int main(void)
+{
+    printf("Hello, world!\n");
+    return 0;
+}

@@ -1,0 +1,14 @@
+use strict;
+use warnings;
+use List::Util qw(sum max min first reduce);
+use POSIX qw(floor ceil);
+use Data::Dumper;
+use Digest::MD5 qw(md5_hex);
+$Data::Dumper::Sortkeys = 1;
+$Data::Dumper::Indent = 1;
+my @n = (3, 1, 4, 1, 5, 9, 2, 6);
+print sum(@n), " ", max(@n), " ", min(@n), " ", first { $_ > 4 } @n;
+print " ", reduce { $a * $b } @n;
+print "\n", floor(-2.5), " ", ceil(2.1), "\n";
+print Dumper({ b => [1, 2], a => { x => 'y' } });
+print md5_hex("abc"), "\n";

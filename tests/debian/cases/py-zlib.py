@@ -1,0 +1,11 @@
+import zlib
+data = b"".join(b"line %d of some fairly repetitive text\n" % i for i in range(2000))
+c = zlib.compress(data, 9)
+print(len(data), len(c) < len(data) // 5)
+d = zlib.decompress(c)
+print(d == data)
+print(hex(zlib.crc32(data)), hex(zlib.adler32(data)))
+co = zlib.compressobj(6, zlib.DEFLATED, -15)
+raw = co.compress(data) + co.flush()
+print(zlib.decompress(raw, -15) == data)
+print(zlib.crc32(b"hello world\n"))
