@@ -15,7 +15,11 @@ pub const USAGE_STATUS: i32 = 2;
 /// What the command line asks for.
 #[derive(Debug)]
 pub enum Command {
-    Run { opts: Options, program: PathBuf, args: Vec<Vec<u8>> },
+    Run {
+        opts: Options,
+        program: PathBuf,
+        args: Vec<Vec<u8>>,
+    },
     /// Print this text to stdout and exit 0.
     Print(String),
 }
@@ -29,21 +33,96 @@ struct Spec {
 }
 
 const SPECS: &[Spec] = &[
-    Spec { names: &["h", "help"], env: "", arg: None, help: "print this help and exit" },
-    Spec { names: &["version"], env: "", arg: None, help: "print the version and exit" },
-    Spec { names: &["L"], env: "EMU_LD_PREFIX", arg: Some("path"), help: "prefix for the ELF interpreter and absolute guest paths" },
-    Spec { names: &["E"], env: "EMU_SET_ENV", arg: Some("var=value"), help: "set variables in the guest environment (comma separated)" },
-    Spec { names: &["U"], env: "EMU_UNSET_ENV", arg: Some("var"), help: "remove variables from the guest environment (comma separated)" },
-    Spec { names: &["0"], env: "EMU_ARGV0", arg: Some("argv0"), help: "use argv0 as the guest's argv[0]" },
-    Spec { names: &["s"], env: "EMU_STACK_SIZE", arg: Some("size"), help: "guest stack size (suffixes k, M, G)" },
-    Spec { names: &["cpu"], env: "EMU_CPU", arg: Some("model"), help: "CPU model (-cpu help lists them)" },
-    Spec { names: &["strace"], env: "EMU_STRACE", arg: None, help: "log system calls" },
-    Spec { names: &["d"], env: "EMU_LOG", arg: Some("item,..."), help: "log items (-d help lists them)" },
-    Spec { names: &["D"], env: "EMU_LOG_FILENAME", arg: Some("logfile"), help: "write the log to logfile instead of stderr" },
-    Spec { names: &["seed"], env: "EMU_RAND_SEED", arg: Some("number"), help: "seed the guest's AT_RANDOM for reproducible runs" },
-    Spec { names: &["B"], env: "EMU_GUEST_BASE", arg: Some("address"), help: "accepted for QEMU compatibility; emu always reserves its own guest base" },
-    Spec { names: &["R"], env: "EMU_RESERVED_VA", arg: Some("size"), help: "size of the guest address space (default 256G)" },
-    Spec { names: &["accel"], env: "EMU_ACCEL", arg: Some("name"), help: "execution backend: interp" },
+    Spec {
+        names: &["h", "help"],
+        env: "",
+        arg: None,
+        help: "print this help and exit",
+    },
+    Spec {
+        names: &["version"],
+        env: "",
+        arg: None,
+        help: "print the version and exit",
+    },
+    Spec {
+        names: &["L"],
+        env: "EMU_LD_PREFIX",
+        arg: Some("path"),
+        help: "prefix for the ELF interpreter and absolute guest paths",
+    },
+    Spec {
+        names: &["E"],
+        env: "EMU_SET_ENV",
+        arg: Some("var=value"),
+        help: "set variables in the guest environment (comma separated)",
+    },
+    Spec {
+        names: &["U"],
+        env: "EMU_UNSET_ENV",
+        arg: Some("var"),
+        help: "remove variables from the guest environment (comma separated)",
+    },
+    Spec {
+        names: &["0"],
+        env: "EMU_ARGV0",
+        arg: Some("argv0"),
+        help: "use argv0 as the guest's argv[0]",
+    },
+    Spec {
+        names: &["s"],
+        env: "EMU_STACK_SIZE",
+        arg: Some("size"),
+        help: "guest stack size (suffixes k, M, G)",
+    },
+    Spec {
+        names: &["cpu"],
+        env: "EMU_CPU",
+        arg: Some("model"),
+        help: "CPU model (-cpu help lists them)",
+    },
+    Spec {
+        names: &["strace"],
+        env: "EMU_STRACE",
+        arg: None,
+        help: "log system calls",
+    },
+    Spec {
+        names: &["d"],
+        env: "EMU_LOG",
+        arg: Some("item,..."),
+        help: "log items (-d help lists them)",
+    },
+    Spec {
+        names: &["D"],
+        env: "EMU_LOG_FILENAME",
+        arg: Some("logfile"),
+        help: "write the log to logfile instead of stderr",
+    },
+    Spec {
+        names: &["seed"],
+        env: "EMU_RAND_SEED",
+        arg: Some("number"),
+        help: "seed the guest's AT_RANDOM for reproducible runs",
+    },
+    Spec {
+        names: &["B"],
+        env: "EMU_GUEST_BASE",
+        arg: Some("address"),
+        help: "accepted for QEMU compatibility; emu always reserves its own guest base",
+    },
+    Spec {
+        names: &["R"],
+        env: "EMU_RESERVED_VA",
+        arg: Some("size"),
+        help: "size of the guest address space (default 256G)",
+    },
+    Spec {
+        names: &["accel"],
+        env: "EMU_ACCEL",
+        arg: Some("name"),
+        help: "execution backend: interp",
+    },
 ];
 
 /// CPU models per guest: (name, description).
@@ -63,27 +142,44 @@ pub fn usage(arch: &str) -> String {
          Runs a Linux {arch} program on this host.\n\nOptions:\n"
     );
     for spec in SPECS {
-        let name = format!("-{} {}", spec.names[spec.names.len() - 1], spec.arg.unwrap_or(""));
-        let env = if spec.env.is_empty() { String::new() } else { format!(" [{}]", spec.env) };
+        let name = format!(
+            "-{} {}",
+            spec.names[spec.names.len() - 1],
+            spec.arg.unwrap_or("")
+        );
+        let env = if spec.env.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", spec.env)
+        };
         s.push_str(&format!("  {name:<22} {}{env}\n", spec.help));
     }
-    s.push_str("\nOptions may also be spelled with two dashes. Exit status: the guest's; 2 for a bad\n\
-                command line, 126 when the program cannot be run, 127 when it does not exist.\n");
+    s.push_str(
+        "\nOptions may also be spelled with two dashes. Exit status: the guest's; 2 for a bad\n\
+                command line, 126 when the program cannot be run, 127 when it does not exist.\n",
+    );
     s
 }
 
 pub fn parse_size(text: &str) -> Result<u64, String> {
     let t = text.trim();
     let (num, mul) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => (&t[..i], match c.to_ascii_lowercase() {
-            'k' => 1u64 << 10,
-            'm' => 1 << 20,
-            'g' => 1 << 30,
-            _ => return Err(format!("invalid size '{text}'")),
-        }),
+        Some((i, c)) if c.is_ascii_alphabetic() => (
+            &t[..i],
+            match c.to_ascii_lowercase() {
+                'k' => 1u64 << 10,
+                'm' => 1 << 20,
+                'g' => 1 << 30,
+                _ => return Err(format!("invalid size '{text}'")),
+            },
+        ),
         _ => (t, 1),
     };
-    num.parse::<u64>().ok().and_then(|n| n.checked_mul(mul)).filter(|&n| n > 0).ok_or_else(|| format!("invalid size '{text}'"))
+    num.parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(mul))
+        .filter(|&n| n > 0)
+        .ok_or_else(|| format!("invalid size '{text}'"))
 }
 
 fn parse_number(text: &str) -> Result<u64, String> {
@@ -96,21 +192,33 @@ fn parse_number(text: &str) -> Result<u64, String> {
 }
 
 /// Applies one option value to `opts`.
-fn apply(opts: &mut Options, arch: &str, name: &str, value: Option<&str>) -> Result<Option<Command>, String> {
+fn apply(
+    opts: &mut Options,
+    arch: &str,
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<Command>, String> {
     let v = || value.unwrap_or_default();
     match name {
         "h" | "help" => return Ok(Some(Command::Print(usage(arch)))),
         "version" => {
-            return Ok(Some(Command::Print(format!("emu-{arch} version {}\n", env!("CARGO_PKG_VERSION")))));
+            return Ok(Some(Command::Print(format!(
+                "emu-{arch} version {}\n",
+                env!("CARGO_PKG_VERSION")
+            ))));
         }
         "L" => opts.sysroot = Some(PathBuf::from(v())),
         "E" => {
             for kv in v().split(',').filter(|s| !s.is_empty()) {
-                let (k, val) = kv.split_once('=').ok_or_else(|| format!("-E expects var=value, got '{kv}'"))?;
+                let (k, val) = kv
+                    .split_once('=')
+                    .ok_or_else(|| format!("-E expects var=value, got '{kv}'"))?;
                 opts.set_env.push((k.to_string(), val.to_string()));
             }
         }
-        "U" => opts.unset_env.extend(v().split(',').filter(|s| !s.is_empty()).map(String::from)),
+        "U" => opts
+            .unset_env
+            .extend(v().split(',').filter(|s| !s.is_empty()).map(String::from)),
         "0" => opts.argv0 = Some(v().to_string()),
         "s" => opts.stack_size = parse_size(v())?,
         "cpu" => {
@@ -149,7 +257,11 @@ fn apply(opts: &mut Options, arch: &str, name: &str, value: Option<&str>) -> Res
         "R" => opts.reserved_va = parse_size(v())?,
         "accel" => match v() {
             "interp" => {}
-            "help" => return Ok(Some(Command::Print("Accelerators:\n  interp   the IR interpreter\n".into()))),
+            "help" => {
+                return Ok(Some(Command::Print(
+                    "Accelerators:\n  interp   the IR interpreter\n".into(),
+                )))
+            }
             other => return Err(format!("unknown accelerator '{other}' (available: interp)")),
         },
         _ => unreachable!("every spec name is handled"),
@@ -162,7 +274,11 @@ fn find_spec(name: &str) -> Option<&'static Spec> {
 }
 
 /// Parses `args` (without the binary's own name). `env` reads environment variables.
-pub fn parse(arch: &str, args: Vec<OsString>, env: &dyn Fn(&str) -> Option<String>) -> Result<Command, String> {
+pub fn parse(
+    arch: &str,
+    args: Vec<OsString>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Command, String> {
     let mut opts = Options::default();
     // Environment first, so the command line overrides it.
     for spec in SPECS.iter().filter(|s| !s.env.is_empty()) {
@@ -223,7 +339,11 @@ pub fn parse(arch: &str, args: Vec<OsString>, env: &dyn Fn(&str) -> Option<Strin
 fn finish(opts: Options, program: OsString, rest: Vec<Vec<u8>>) -> Result<Command, String> {
     let mut args = vec![program.as_bytes().to_vec()];
     args.extend(rest);
-    Ok(Command::Run { opts, program: PathBuf::from(program), args })
+    Ok(Command::Run {
+        opts,
+        program: PathBuf::from(program),
+        args,
+    })
 }
 
 /// The whole `emu-<arch>` binary.
@@ -234,7 +354,11 @@ pub fn main<A: GuestArch>() -> ! {
             print!("{text}");
             0
         }
-        Ok(Command::Run { opts, program, args }) => match crate::linux::run::<A>(opts, &program, &args) {
+        Ok(Command::Run {
+            opts,
+            program,
+            args,
+        }) => match crate::linux::run::<A>(opts, &program, &args) {
             Ok(never) => match never {},
             Err(e) => {
                 eprintln!("emu-{}: {}", A::NAME, e.message);
@@ -254,7 +378,10 @@ mod tests {
     use super::*;
 
     fn p(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         parse("riscv64", args.iter().map(OsString::from).collect(), &|k| {
             env.iter().find(|(ek, _)| ek == k).map(|(_, v)| v.clone())
         })
@@ -262,24 +389,43 @@ mod tests {
 
     #[test]
     fn options_before_program_and_guest_args_untouched() {
-        let Ok(Command::Run { opts, program, args }) =
-            p(&["-L", "/sysroot", "-E", "A=1,B=2", "-strace", "./prog", "-L", "x"], &[])
+        let Ok(Command::Run {
+            opts,
+            program,
+            args,
+        }) = p(
+            &[
+                "-L", "/sysroot", "-E", "A=1,B=2", "-strace", "./prog", "-L", "x",
+            ],
+            &[],
+        )
         else {
             panic!()
         };
         assert_eq!(opts.sysroot, Some(PathBuf::from("/sysroot")));
-        assert_eq!(opts.set_env, vec![("A".into(), "1".into()), ("B".into(), "2".into())]);
+        assert_eq!(
+            opts.set_env,
+            vec![("A".into(), "1".into()), ("B".into(), "2".into())]
+        );
         assert!(opts.log.strace);
         assert_eq!(program, PathBuf::from("./prog"));
-        assert_eq!(args, vec![b"./prog".to_vec(), b"-L".to_vec(), b"x".to_vec()]);
+        assert_eq!(
+            args,
+            vec![b"./prog".to_vec(), b"-L".to_vec(), b"x".to_vec()]
+        );
         assert_eq!(opts.forward, vec!["-L", "/sysroot", "-strace"]);
     }
 
     #[test]
     fn environment_variables_and_command_line_override() {
-        let Ok(Command::Run { opts, .. }) =
-            p(&["-s", "1M", "prog"], &[("EMU_LD_PREFIX", "/r"), ("EMU_STACK_SIZE", "64k"), ("EMU_STRACE", "1")])
-        else {
+        let Ok(Command::Run { opts, .. }) = p(
+            &["-s", "1M", "prog"],
+            &[
+                ("EMU_LD_PREFIX", "/r"),
+                ("EMU_STACK_SIZE", "64k"),
+                ("EMU_STRACE", "1"),
+            ],
+        ) else {
             panic!()
         };
         assert_eq!(opts.sysroot, Some(PathBuf::from("/r")));
@@ -289,21 +435,43 @@ mod tests {
 
     #[test]
     fn errors_are_one_line_messages() {
-        assert_eq!(p(&["-bogus", "prog"], &[]).unwrap_err(), "unknown option '-bogus' (try -h)");
-        assert_eq!(p(&["-L"], &[]).unwrap_err(), "option '-L' needs an argument (path)");
+        assert_eq!(
+            p(&["-bogus", "prog"], &[]).unwrap_err(),
+            "unknown option '-bogus' (try -h)"
+        );
+        assert_eq!(
+            p(&["-L"], &[]).unwrap_err(),
+            "option '-L' needs an argument (path)"
+        );
         assert_eq!(p(&[], &[]).unwrap_err(), "no program given (try -h)");
-        assert_eq!(p(&["-d", "nope", "x"], &[]).unwrap_err(), "unknown -d item 'nope' (try -d help)");
-        assert_eq!(p(&["-cpu", "pentium", "x"], &[]).unwrap_err(), "unknown CPU model 'pentium' (try -cpu help)");
-        assert_eq!(p(&["-s", "12q", "x"], &[]).unwrap_err(), "invalid size '12q'");
-        assert_eq!(p(&["-accel", "kvm", "x"], &[]).unwrap_err(), "unknown accelerator 'kvm' (available: interp)");
+        assert_eq!(
+            p(&["-d", "nope", "x"], &[]).unwrap_err(),
+            "unknown -d item 'nope' (try -d help)"
+        );
+        assert_eq!(
+            p(&["-cpu", "pentium", "x"], &[]).unwrap_err(),
+            "unknown CPU model 'pentium' (try -cpu help)"
+        );
+        assert_eq!(
+            p(&["-s", "12q", "x"], &[]).unwrap_err(),
+            "invalid size '12q'"
+        );
+        assert_eq!(
+            p(&["-accel", "kvm", "x"], &[]).unwrap_err(),
+            "unknown accelerator 'kvm' (available: interp)"
+        );
     }
 
     #[test]
     fn help_texts() {
         assert!(matches!(p(&["-cpu", "help"], &[]), Ok(Command::Print(s)) if s.contains("rv64")));
         assert!(matches!(p(&["-d", "help"], &[]), Ok(Command::Print(s)) if s.contains("in_asm")));
-        assert!(matches!(p(&["--version"], &[]), Ok(Command::Print(s)) if s.starts_with("emu-riscv64 version")));
-        assert!(matches!(p(&["-h"], &[]), Ok(Command::Print(s)) if s.starts_with("usage: emu-riscv64")));
+        assert!(
+            matches!(p(&["--version"], &[]), Ok(Command::Print(s)) if s.starts_with("emu-riscv64 version"))
+        );
+        assert!(
+            matches!(p(&["-h"], &[]), Ok(Command::Print(s)) if s.starts_with("usage: emu-riscv64"))
+        );
     }
 
     #[test]

@@ -64,14 +64,20 @@ pub struct Log {
 
 impl Log {
     pub fn new(items: LogItems, file: Option<File>) -> Log {
-        Log { items, file: file.map(Mutex::new) }
+        Log {
+            items,
+            file: file.map(Mutex::new),
+        }
     }
 
     /// Writes `text` (one or more complete lines).
     pub fn write(&self, text: &str) {
         match &self.file {
             Some(f) => {
-                let _ = f.lock().unwrap_or_else(|e| e.into_inner()).write_all(text.as_bytes());
+                let _ = f
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .write_all(text.as_bytes());
             }
             None => {
                 let _ = std::io::stderr().lock().write_all(text.as_bytes());

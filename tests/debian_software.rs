@@ -12,7 +12,7 @@
 //! as `emu-riscv64 -accel BACKEND [-L ROOT] ROOT/PROGRAM ARGS...` for every
 //! backend in [`BACKENDS`], in a fresh empty directory as cwd, with a clean
 //! environment and a [`TIMEOUT`], and must produce exactly the expected stdout
-//! and exit status.
+//! and exit status.  See tests/debian/README.md.
 
 use std::fs;
 use std::io::Read;
@@ -30,11 +30,15 @@ const BACKENDS: &[&str] = &["interp"];
 /// the case fails.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// PATH for the static busybox cases.  Deliberately nonexistent: busybox `sh`
-/// runs applets by re-executing /proc/self/exe, which the emulator has to
-/// support; if that fails, ash falls back to a PATH search, and that must not
-/// find a host (x86-64) binary that would make the case pass anyway.
-const STATIC_PATH: &str = "/nonexistent/emu-debian-test/bin";
+/// Programs that busybox itself runs *by name* through a PATH search rather
+/// than by re-executing /proc/self/exe (`tar -z` pipes through `gzip`).  For
+/// the static cases PATH is a per-case directory holding only these, as
+/// symlinks to ROOT/bin/busybox (like `busybox --install -s` would make).
+/// Everything else busybox `sh` runs by re-executing /proc/self/exe, which the
+/// emulator has to support: if that fails, ash quietly falls back to a PATH
+/// search, which must not find a host (x86-64) binary that would make the case
+/// pass anyway, nor a riscv64 applet link that would hide the failure.
+const STATIC_PATH_LINKS: &[&str] = &["gzip"];
 /// PATH for the dynamic cases (as seen by the guest through `-L ROOT`).
 const DYN_PATH: &str = "/usr/bin:/bin";
 
@@ -125,8 +129,7 @@ fn load_cases() -> Vec<Case> {
             if let Some(f) = w.strip_prefix('@') {
                 let p = dir.join("cases").join(f);
                 args.push(
-                    fs::read_to_string(&p)
-                        .unwrap_or_else(|e| panic!("read {}: {e}", p.display())),
+                    fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display())),
                 );
             } else if let Some(f) = w.strip_prefix('<') {
                 stdin = Some(dir.join("cases").join(f));
@@ -220,7 +223,7 @@ fn scratch_dir(name: &str, backend: &str) -> PathBuf {
         N.fetch_add(1, Ordering::Relaxed)
     ));
     let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).expect("create scratch dir");
+    fs::create_dir_all(d.join("cwd")).expect("create scratch dir");
     d
 }
 
@@ -238,7 +241,14 @@ fn run_case(name: &str) {
 
     let mut failures = Vec::new();
     for backend in BACKENDS {
-        let cwd = scratch_dir(name, backend);
+        let scratch = scratch_dir(name, backend);
+        let cwd = scratch.join("cwd");
+        let bin = scratch.join("bin");
+        fs::create_dir_all(&bin).expect("create scratch bin");
+        for link in STATIC_PATH_LINKS {
+            std::os::unix::fs::symlink(root.join("bin/busybox"), bin.join(link))
+                .expect("symlink applet");
+        }
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_emu-riscv64"));
         cmd.arg("-accel").arg(backend);
         if case.kind == Kind::Dyn {
@@ -246,19 +256,16 @@ fn run_case(name: &str) {
         }
         cmd.arg(&program).args(&case.args);
         cmd.current_dir(&cwd).env_clear();
-        cmd.env(
-            "PATH",
-            if case.kind == Kind::Static {
-                STATIC_PATH
-            } else {
-                DYN_PATH
-            },
-        )
-        .env("LC_ALL", "C")
-        .env("TZ", "UTC")
-        .env("HOME", &cwd)
-        // The root is shared and must stay pristine: no __pycache__ in it.
-        .env("PYTHONDONTWRITEBYTECODE", "1");
+        let path = match case.kind {
+            Kind::Static => bin.display().to_string(),
+            Kind::Dyn => DYN_PATH.to_string(),
+        };
+        cmd.env("PATH", &path)
+            .env("LC_ALL", "C")
+            .env("TZ", "UTC")
+            .env("HOME", &cwd)
+            // The root is shared and must stay pristine: no __pycache__ in it.
+            .env("PYTHONDONTWRITEBYTECODE", "1");
         let shown = format!(
             "emu-riscv64 -accel {backend}{} {} {}",
             if case.kind == Kind::Dyn {
@@ -285,10 +292,13 @@ fn run_case(name: &str) {
             o.elapsed.as_secs_f64()
         );
         if ok {
-            let _ = fs::remove_dir_all(&cwd);
+            let _ = fs::remove_dir_all(&scratch);
             continue;
         }
-        let mut msg = format!("--- case {name}, backend {backend}\ncommand: {shown}\ncwd: {}\n", cwd.display());
+        let mut msg = format!(
+            "--- case {name}, backend {backend}\ncommand: {shown}\ncwd: {}\nPATH: {path}\n",
+            cwd.display()
+        );
         if let Some(p) = &case.stdin {
             msg += &format!("stdin: {}\n", p.display());
         }
@@ -300,7 +310,10 @@ fn run_case(name: &str) {
                 msg += &format!("exit status {c}, expected {}\n", case.status)
             }
             (None, Some(s)) if !o.timed_out => {
-                msg += &format!("killed by signal {s}, expected exit status {}\n", case.status)
+                msg += &format!(
+                    "killed by signal {s}, expected exit status {}\n",
+                    case.status
+                )
             }
             _ => {}
         }
@@ -421,7 +434,10 @@ fn manifest_matches_tests() {
         assert!(e.is_file(), "missing {}", e.display());
     }
     for n in CASE_NAMES {
-        assert!(in_manifest.contains(n), "test {n} is not in tests/debian/cases.txt");
+        assert!(
+            in_manifest.contains(n),
+            "test {n} is not in tests/debian/cases.txt"
+        );
     }
     assert!(!BACKENDS.is_empty());
 }

@@ -27,7 +27,11 @@ pub fn guest_block<A: GuestArch>(space: &AddressSpace, block: &Block) -> String 
         return out;
     }
     let Some(cs) = capstone_for(A::NAME) else {
-        let _ = writeln!(out, "{:#x}: <{} bytes, no disassembler>", block.pc, block.size);
+        let _ = writeln!(
+            out,
+            "{:#x}: <{} bytes, no disassembler>",
+            block.pc, block.size
+        );
         return out;
     };
     match cs.disasm_all(&bytes, block.pc) {

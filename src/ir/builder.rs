@@ -22,7 +22,11 @@ macro_rules! binary_ops {
 
 impl Builder {
     pub fn new(pc: u64) -> Builder {
-        Builder { pc, insts: Vec::with_capacity(64), num_values: 0 }
+        Builder {
+            pc,
+            insts: Vec::with_capacity(64),
+            num_values: 0,
+        }
     }
 
     /// Appends one instruction and returns its result (or `Value::NONE`).
@@ -36,7 +40,12 @@ impl Builder {
         } else {
             Value::NONE
         };
-        self.insts.push(Inst { op, dst, args: a, imm });
+        self.insts.push(Inst {
+            op,
+            dst,
+            args: a,
+            imm,
+        });
         dst
     }
 
@@ -62,7 +71,14 @@ impl Builder {
     }
 
     pub fn finish(self, size: u64, insn_count: u32, term: Terminator) -> Block {
-        Block { pc: self.pc, size, insn_count, insts: self.insts, num_values: self.num_values, term }
+        Block {
+            pc: self.pc,
+            size,
+            insn_count,
+            insts: self.insts,
+            num_values: self.num_values,
+            term,
+        }
     }
 
     pub fn const_(&mut self, imm: u64) -> Value {

@@ -62,13 +62,34 @@ pub struct MemOp {
 }
 
 impl MemOp {
-    pub const U8: MemOp = MemOp { log2_size: 0, signed: false };
-    pub const U16: MemOp = MemOp { log2_size: 1, signed: false };
-    pub const U32: MemOp = MemOp { log2_size: 2, signed: false };
-    pub const U64: MemOp = MemOp { log2_size: 3, signed: false };
-    pub const S8: MemOp = MemOp { log2_size: 0, signed: true };
-    pub const S16: MemOp = MemOp { log2_size: 1, signed: true };
-    pub const S32: MemOp = MemOp { log2_size: 2, signed: true };
+    pub const U8: MemOp = MemOp {
+        log2_size: 0,
+        signed: false,
+    };
+    pub const U16: MemOp = MemOp {
+        log2_size: 1,
+        signed: false,
+    };
+    pub const U32: MemOp = MemOp {
+        log2_size: 2,
+        signed: false,
+    };
+    pub const U64: MemOp = MemOp {
+        log2_size: 3,
+        signed: false,
+    };
+    pub const S8: MemOp = MemOp {
+        log2_size: 0,
+        signed: true,
+    };
+    pub const S16: MemOp = MemOp {
+        log2_size: 1,
+        signed: true,
+    };
+    pub const S32: MemOp = MemOp {
+        log2_size: 2,
+        signed: true,
+    };
 
     pub fn size(self) -> u64 {
         1 << self.log2_size
@@ -77,7 +98,10 @@ impl MemOp {
         self.log2_size as u64 | (self.signed as u64) << 2
     }
     pub fn from_imm(imm: u64) -> MemOp {
-        MemOp { log2_size: (imm & 3) as u8, signed: imm & 4 != 0 }
+        MemOp {
+            log2_size: (imm & 3) as u8,
+            signed: imm & 4 != 0,
+        }
     }
 }
 
@@ -113,7 +137,10 @@ impl RmwOp {
         (self as u64) << 8 | mem.to_imm()
     }
     pub fn from_imm(imm: u64) -> (RmwOp, MemOp) {
-        (RmwOp::ALL[(imm >> 8) as usize % 9], MemOp::from_imm(imm & 0xff))
+        (
+            RmwOp::ALL[(imm >> 8) as usize % 9],
+            MemOp::from_imm(imm & 0xff),
+        )
     }
 }
 
@@ -238,7 +265,11 @@ pub enum Terminator {
     /// Continue at a known guest pc.
     Jump(u64),
     /// Continue at `taken` if `cond` != 0, else at `not_taken`.
-    Branch { cond: Value, taken: u64, not_taken: u64 },
+    Branch {
+        cond: Value,
+        taken: u64,
+        not_taken: u64,
+    },
     /// Continue at the guest pc held in `target`.
     Indirect { target: Value, kind: IndirectKind },
     /// Leave translated code for the engine.

@@ -9,7 +9,12 @@ impl fmt::Display for Inst {
         }
         write!(f, "{}", self.op.name())?;
         let mut sep = " ";
-        for a in self.args.iter().take(self.op.num_args()).filter(|a| !a.is_none()) {
+        for a in self
+            .args
+            .iter()
+            .take(self.op.num_args())
+            .filter(|a| !a.is_none())
+        {
             write!(f, "{sep}{a:?}")?;
             sep = ", ";
         }
@@ -33,14 +38,23 @@ impl fmt::Display for Inst {
 }
 
 fn write_memop(f: &mut fmt::Formatter<'_>, sep: &str, m: MemOp) -> fmt::Result {
-    write!(f, "{sep}{}{}", if m.signed { "s" } else { "u" }, 8 << m.log2_size)
+    write!(
+        f,
+        "{sep}{}{}",
+        if m.signed { "s" } else { "u" },
+        8 << m.log2_size
+    )
 }
 
 impl fmt::Display for Terminator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Terminator::Jump(pc) => write!(f, "jump {pc:#x}"),
-            Terminator::Branch { cond, taken, not_taken } => {
+            Terminator::Branch {
+                cond,
+                taken,
+                not_taken,
+            } => {
                 write!(f, "branch {cond:?} ? {taken:#x} : {not_taken:#x}")
             }
             Terminator::Indirect { target, kind } => write!(f, "indirect {target:?} ({kind:?})"),
@@ -51,7 +65,11 @@ impl fmt::Display for Terminator {
 
 impl fmt::Display for Block {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "block {:#x} ({} bytes, {} insns):", self.pc, self.size, self.insn_count)?;
+        writeln!(
+            f,
+            "block {:#x} ({} bytes, {} insns):",
+            self.pc, self.size, self.insn_count
+        )?;
         for inst in &self.insts {
             writeln!(f, "  {inst}")?;
         }
@@ -73,7 +91,15 @@ mod tests {
         let l = b.load(MemOp::S32, s);
         b.set_reg(16, l);
         let t = b.cmp(Cond::LtU, x, c);
-        let blk = b.finish(4, 1, Terminator::Branch { cond: t, taken: 0x2000, not_taken: 0x1004 });
+        let blk = b.finish(
+            4,
+            1,
+            Terminator::Branch {
+                cond: t,
+                taken: 0x2000,
+                not_taken: 0x1004,
+            },
+        );
         assert_eq!(
             blk.to_string(),
             "block 0x1000 (4 bytes, 1 insns):\n  InsnStart pc=0x1000\n  v0 = GetReg state+8\n  \

@@ -24,7 +24,10 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
             let optional = inst.op == Op::Call;
             if k >= n || (optional && a.is_none()) {
                 if k >= n && !a.is_none() {
-                    return err(i, format!("{} takes {n} arguments, slot {k} is set", inst.op.name()));
+                    return err(
+                        i,
+                        format!("{} takes {n} arguments, slot {k} is set", inst.op.name()),
+                    );
                 }
                 continue;
             }
@@ -38,7 +41,10 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
             (true, false) => {
                 let d = inst.dst.index();
                 if d >= defined.len() || defined[d] {
-                    return err(i, format!("result {:?} out of range or defined twice", inst.dst));
+                    return err(
+                        i,
+                        format!("result {:?} out of range or defined twice", inst.dst),
+                    );
                 }
                 defined[d] = true;
             }
@@ -54,7 +60,10 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
             ImmKind::Const | ImmKind::StateOffset | ImmKind::GuestPc => true,
         };
         if !imm_ok {
-            return err(i, format!("bad immediate {:#x} for {}", inst.imm, inst.op.name()));
+            return err(
+                i,
+                format!("bad immediate {:#x} for {}", inst.imm, inst.op.name()),
+            );
         }
     }
     let used = match block.term {
@@ -64,7 +73,10 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
     };
     if let Some(v) = used {
         if v.index() >= defined.len() || !defined[v.index()] {
-            return err(block.insts.len(), format!("terminator uses undefined {v:?}"));
+            return err(
+                block.insts.len(),
+                format!("terminator uses undefined {v:?}"),
+            );
         }
     }
     Ok(())
@@ -80,7 +92,17 @@ mod tests {
         let x = b.const_(1);
         let y = b.add(x, x);
         b.set_reg(0, y);
-        assert_eq!(verify(&b.finish(4, 1, Terminator::Indirect { target: y, kind: IndirectKind::Jump })), Ok(()));
+        assert_eq!(
+            verify(&b.finish(
+                4,
+                1,
+                Terminator::Indirect {
+                    target: y,
+                    kind: IndirectKind::Jump
+                }
+            )),
+            Ok(())
+        );
     }
 
     #[test]
@@ -97,13 +119,26 @@ mod tests {
         let mut b = Builder::new(0);
         let x = b.const_(1);
         b.emit(Op::Cmp, &[x, x], 99);
-        assert_eq!(verify(&b.finish(4, 1, Terminator::Jump(4))).unwrap_err().inst, 1);
+        assert_eq!(
+            verify(&b.finish(4, 1, Terminator::Jump(4)))
+                .unwrap_err()
+                .inst,
+            1
+        );
     }
 
     #[test]
     fn rejects_undefined_branch_condition() {
         let b = Builder::new(0);
-        let blk = b.finish(4, 1, Terminator::Branch { cond: Value(0), taken: 0, not_taken: 4 });
+        let blk = b.finish(
+            4,
+            1,
+            Terminator::Branch {
+                cond: Value(0),
+                taken: 0,
+                not_taken: 4,
+            },
+        );
         assert!(verify(&blk).is_err());
     }
 }

@@ -19,15 +19,27 @@ fn errno_of(e: &std::io::Error) -> i32 {
     e.raw_os_error().unwrap_or(libc::EIO)
 }
 
-fn exec_depth(process: &Process, path: &CStr, argv: Vec<CString>, envp: &[CString], depth: u32) -> i32 {
+fn exec_depth(
+    process: &Process,
+    path: &CStr,
+    argv: Vec<CString>,
+    envp: &[CString],
+    depth: u32,
+) -> i32 {
     if depth > 4 {
         return libc::ELOOP;
     }
-    let host = process.opts.host_path(Path::new(OsStr::from_bytes(path.to_bytes())));
-    let Ok(host_c) = CString::new(host.as_os_str().as_bytes()) else { return libc::ENOENT };
+    let host = process
+        .opts
+        .host_path(Path::new(OsStr::from_bytes(path.to_bytes())));
+    let Ok(host_c) = CString::new(host.as_os_str().as_bytes()) else {
+        return libc::ENOENT;
+    };
     // SAFETY: access() with a valid C string.
     if unsafe { libc::access(host_c.as_ptr(), libc::X_OK) } != 0 {
-        return std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EACCES);
+        return std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EACCES);
     }
     let mut head = vec![0u8; 256];
     let n = match std::fs::File::open(&host).and_then(|mut f| f.read(&mut head)) {
@@ -37,7 +49,9 @@ fn exec_depth(process: &Process, path: &CStr, argv: Vec<CString>, envp: &[CStrin
     head.truncate(n);
     match loader::identify(&head) {
         FileKind::Script { interpreter, arg } => {
-            let Ok(interp) = CString::new(interpreter) else { return libc::ENOEXEC };
+            let Ok(interp) = CString::new(interpreter) else {
+                return libc::ENOEXEC;
+            };
             let mut new_argv = vec![interp.clone()];
             new_argv.extend(arg.and_then(|a| CString::new(a).ok()));
             new_argv.push(path.to_owned());
@@ -49,8 +63,15 @@ fn exec_depth(process: &Process, path: &CStr, argv: Vec<CString>, envp: &[CStrin
                 && head[4] == 2
                 && u16::from_le_bytes([head[18], head[19]]) == process.elf_machine;
             if ours {
-                let mut args: Vec<CString> = vec![CString::new(process.emulator.as_os_str().as_bytes()).unwrap_or_default()];
-                args.extend(process.opts.forward.iter().filter_map(|a| CString::new(a.as_str()).ok()));
+                let mut args: Vec<CString> =
+                    vec![CString::new(process.emulator.as_os_str().as_bytes()).unwrap_or_default()];
+                args.extend(
+                    process
+                        .opts
+                        .forward
+                        .iter()
+                        .filter_map(|a| CString::new(a.as_str()).ok()),
+                );
                 if let Some(a0) = argv.first() {
                     args.push(c"-0".to_owned());
                     args.push(a0.clone());
@@ -74,5 +95,7 @@ fn host_execve(path: &CStr, argv: &[CString], envp: &[CString]) -> i32 {
     e.push(std::ptr::null());
     // SAFETY: NULL-terminated arrays of valid C strings that outlive the call.
     unsafe { libc::execve(path.as_ptr(), a.as_ptr(), e.as_ptr()) };
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::ENOEXEC)
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::ENOEXEC)
 }

@@ -47,42 +47,73 @@ pub fn read_elf<A: GuestArch>(path: &Path) -> Result<(Vec<u8>, ElfInfo), Error> 
     let bytes = std::fs::read(path).map_err(|e| Error::open(&shown, &e))?;
     match loader::identify(&bytes) {
         FileKind::Elf => {}
-        FileKind::MachO => return Err(Error::exec(format!("{shown}: Mach-O executables are not supported yet"))),
+        FileKind::MachO => {
+            return Err(Error::exec(format!(
+                "{shown}: Mach-O executables are not supported yet"
+            )))
+        }
         FileKind::Script { .. } => {
-            return Err(Error::exec(format!("{shown}: is a script, not an ELF executable (run its interpreter)")))
+            return Err(Error::exec(format!(
+                "{shown}: is a script, not an ELF executable (run its interpreter)"
+            )))
         }
         FileKind::Unknown => return Err(Error::exec(format!("{shown}: not an ELF executable"))),
     }
-    let info = loader::parse_elf(&bytes).map_err(|e| Error::exec(format!("{shown}: invalid ELF: {e}")))?;
+    let info =
+        loader::parse_elf(&bytes).map_err(|e| Error::exec(format!("{shown}: invalid ELF: {e}")))?;
     if info.machine != A::ELF_MACHINE || info.class != Class::Elf64 {
         let arch = loader::machine_name(info.machine, info.class);
-        let hint = if arch == "x86_64" {
-            "run it directly on this host".to_string()
-        } else {
-            format!("use emu-{arch}")
+        let hint = match loader::emulator_name(info.machine, info.class) {
+            Some(emu) => format!("use {emu}"),
+            None if arch == "x86_64" => "run it directly on this host".to_string(),
+            None => "no emu for it yet".to_string(),
         };
-        return Err(Error::exec(format!("{shown}: this is a {arch} executable, not {}: {hint}", A::NAME)));
+        return Err(Error::exec(format!(
+            "{shown}: {arch} executable, not {} ({hint})",
+            A::NAME
+        )));
     }
     Ok((bytes, info))
 }
 
 /// Maps one ELF's PT_LOAD segments at `bias`; returns the end of the highest segment.
-fn map_segments(space: &AddressSpace, file: &File, name: &str, info: &ElfInfo, bias: u64) -> Result<u64, Error> {
+fn map_segments(
+    space: &AddressSpace,
+    file: &File,
+    name: &str,
+    info: &ElfInfo,
+    bias: u64,
+) -> Result<u64, Error> {
     let mut end = 0;
     for seg in &info.segments {
         let prot = (if seg.read { libc::PROT_READ } else { 0 })
             | (if seg.write { libc::PROT_WRITE } else { 0 })
             | (if seg.exec { libc::PROT_EXEC } else { 0 });
-        let vaddr = seg.vaddr.checked_add(bias).ok_or_else(|| Error::exec(format!("{name}: segment out of range")))?;
+        let vaddr = seg
+            .vaddr
+            .checked_add(bias)
+            .ok_or_else(|| Error::exec(format!("{name}: segment out of range")))?;
         let start = page_down(vaddr);
         let file_end = vaddr + seg.filesz;
         let mem_end = vaddr + seg.memsz;
-        let oops = |e: i32| Error::exec(format!("{name}: cannot map segment at {vaddr:#x}: {}", errno_text(e)));
+        let oops = |e: i32| {
+            Error::exec(format!(
+                "{name}: cannot map segment at {vaddr:#x}: {}",
+                errno_text(e)
+            ))
+        };
         if seg.filesz > 0 {
             let len = page_up(file_end) - start;
             // Writable while we clear the partial page past the file data.
             space
-                .map_file(start, len, prot | libc::PROT_WRITE, file, page_down(seg.offset), name)
+                .map_file(
+                    start,
+                    len,
+                    prot | libc::PROT_WRITE,
+                    file,
+                    page_down(seg.offset),
+                    name,
+                )
                 .map_err(oops)?;
             if seg.memsz > seg.filesz && file_end % PAGE != 0 {
                 let zeros = vec![0u8; (PAGE - file_end % PAGE) as usize];
@@ -94,7 +125,9 @@ fn map_segments(space: &AddressSpace, file: &File, name: &str, info: &ElfInfo, b
         }
         let bss_start = page_up(file_end.max(start));
         if page_up(mem_end) > bss_start {
-            space.map_fixed_anon(bss_start, page_up(mem_end) - bss_start, prot, None).map_err(oops)?;
+            space
+                .map_fixed_anon(bss_start, page_up(mem_end) - bss_start, prot, None)
+                .map_err(oops)?;
         }
         end = end.max(mem_end);
     }
@@ -102,21 +135,34 @@ fn map_segments(space: &AddressSpace, file: &File, name: &str, info: &ElfInfo, b
 }
 
 /// Where an ELF goes: its own addresses for ET_EXEC, a free range for ET_DYN.
-fn choose_bias(space: &AddressSpace, info: &ElfInfo, preferred: Option<u64>, name: &str) -> Result<u64, Error> {
+fn choose_bias(
+    space: &AddressSpace,
+    info: &ElfInfo,
+    preferred: Option<u64>,
+    name: &str,
+) -> Result<u64, Error> {
     if info.elf_type == ElfType::Exec {
         return Ok(0);
     }
     let (lo, hi) = info.span();
     let len = page_up(hi) - page_down(lo);
-    let align = info.segments.iter().map(|s| s.align).max().unwrap_or(PAGE).clamp(PAGE, 1 << 21);
+    let align = info
+        .segments
+        .iter()
+        .map(|s| s.align)
+        .max()
+        .unwrap_or(PAGE)
+        .clamp(PAGE, 1 << 21);
     if let Some(base) = preferred {
         if base + len <= space.size() {
             return Ok(base - page_down(lo));
         }
     }
-    let at = space
-        .find_free(len, align)
-        .ok_or_else(|| Error::exec(format!("{name}: no room in the guest address space ({len:#x} bytes)")))?;
+    let at = space.find_free(len, align).ok_or_else(|| {
+        Error::exec(format!(
+            "{name}: no room in the guest address space ({len:#x} bytes)"
+        ))
+    })?;
     Ok(at - page_down(lo))
 }
 
@@ -130,6 +176,20 @@ pub fn load<A: GuestArch>(
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
 ) -> Result<Loaded, Error> {
+    // The stack first: top of the guest space, `-s` bytes; mmap_base (where the
+    // interpreter and later mmaps go) is below it.
+    let top = space.size() - PAGE;
+    let size = page_up(opts.stack_size);
+    space
+        .map_fixed_anon(
+            top - size,
+            size,
+            libc::PROT_READ | libc::PROT_WRITE,
+            Some("[stack]"),
+        )
+        .map_err(|e| Error::exec(format!("cannot map the stack: {}", errno_text(e))))?;
+    space.set_stack_top(top - size);
+
     let name = program.display().to_string();
     let file = File::open(program).map_err(|e| Error::open(&name, &e))?;
     let bias = choose_bias(space, info, Some(ET_DYN_BASE), &name)?;
@@ -141,7 +201,8 @@ pub fn load<A: GuestArch>(
     let mut interp_base = 0;
     if let Some(interp) = &info.interp {
         let path = opts.host_path(Path::new(OsStr::from_bytes(interp)));
-        let (_, iinfo) = read_elf::<A>(&path).map_err(|e| Error::exec(format!("interpreter {}", e.message)))?;
+        let (_, iinfo) =
+            read_elf::<A>(&path).map_err(|e| Error::exec(format!("interpreter {}", e.message)))?;
         let iname = path.display().to_string();
         let ifile = File::open(&path).map_err(|e| Error::open(&iname, &e))?;
         let ibias = choose_bias(space, &iinfo, None, &iname)?;
@@ -150,18 +211,17 @@ pub fn load<A: GuestArch>(
         entry = iinfo.entry.wrapping_add(ibias);
     }
 
-    // The stack: top of the guest space, `-s` bytes, then mmap_base below it.
-    let top = space.size() - PAGE;
-    let size = page_up(opts.stack_size);
-    space
-        .map_fixed_anon(top - size, size, libc::PROT_READ | libc::PROT_WRITE, Some("[stack]"))
-        .map_err(|e| Error::exec(format!("cannot map the stack: {}", errno_text(e))))?;
-    space.set_stack_top(top - size);
-
     let phdr = info.phdr_vaddr.map_or(0, |p| p + bias);
     let execfn = program.as_os_str().as_bytes().to_vec();
     // SAFETY: plain libc identity calls.
-    let (uid, euid, gid, egid) = unsafe { (libc::getuid(), libc::geteuid(), libc::getgid(), libc::getegid()) };
+    let (uid, euid, gid, egid) = unsafe {
+        (
+            libc::getuid(),
+            libc::geteuid(),
+            libc::getgid(),
+            libc::getegid(),
+        )
+    };
     let inputs = loader::StackInputs {
         argv,
         envp,
@@ -188,15 +248,21 @@ pub fn load<A: GuestArch>(
         class: Class::Elf64,
         endian: info.endian,
     };
-    let image = loader::build_stack(top, &inputs).map_err(|e| Error::exec(format!("{name}: {e}")))?;
+    let image =
+        loader::build_stack(top, &inputs).map_err(|e| Error::exec(format!("{name}: {e}")))?;
     space
         .write(image.sp, &image.bytes)
         .map_err(|e| Error::exec(format!("cannot write the initial stack: {}", errno_text(e))))?;
-    Ok(Loaded { entry, sp: image.sp, auxv: image.auxv, argv: argv.to_vec() })
+    Ok(Loaded {
+        entry,
+        sp: image.sp,
+        auxv: image.auxv,
+        argv: argv.to_vec(),
+    })
 }
 
 pub fn errno_text(e: i32) -> String {
-    std::io::Error::from_raw_os_error(e).to_string()
+    super::os_text(&std::io::Error::from_raw_os_error(e))
 }
 
 /// Resolves `program` like QEMU: as given, else under the `-L` prefix.

@@ -113,12 +113,31 @@ pub struct Error {
 impl Error {
     /// The program exists but cannot be executed (bad format, wrong architecture): 126.
     pub fn exec(message: String) -> Error {
-        Error { message, status: 126 }
+        Error {
+            message,
+            status: 126,
+        }
     }
     /// Opening failed: 127 when it does not exist, 126 otherwise (as shells do).
     pub fn open(path: &str, e: &std::io::Error) -> Error {
-        let status = if e.kind() == std::io::ErrorKind::NotFound { 127 } else { 126 };
-        Error { message: format!("{path}: {e}"), status }
+        let status = if e.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            126
+        };
+        Error {
+            message: format!("{path}: {}", os_text(e)),
+            status,
+        }
+    }
+}
+
+/// An OS error as `strerror` says it, without Rust's " (os error N)" suffix.
+pub fn os_text(e: &std::io::Error) -> String {
+    let text = e.to_string();
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 
@@ -142,7 +161,9 @@ pub struct Process {
 
 impl Process {
     fn invalidate(&self, start: u64, len: u64) {
-        self.stale_code.borrow_mut().push((start, start.saturating_add(len)));
+        self.stale_code
+            .borrow_mut()
+            .push((start, start.saturating_add(len)));
     }
 }
 
@@ -162,7 +183,9 @@ impl Guest for Process {
     fn mmap(&self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, offset: u64) -> SysResult {
         let at = self.space.mmap(addr, len, prot, flags, fd, offset)?;
         self.invalidate(at, len);
-        self.log_page(&format!("mmap {at:#x}+{len:#x} prot={prot:#x} flags={flags:#x} fd={fd}"));
+        self.log_page(&format!(
+            "mmap {at:#x}+{len:#x} prot={prot:#x} flags={flags:#x} fd={fd}"
+        ));
         Ok(at)
     }
     fn munmap(&self, addr: u64, len: u64) -> SysResult {
@@ -177,11 +200,22 @@ impl Guest for Process {
         self.log_page(&format!("mprotect {addr:#x}+{len:#x} prot={prot:#x}"));
         Ok(0)
     }
-    fn mremap(&self, old_addr: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> SysResult {
-        let at = self.space.mremap(old_addr, old_len, new_len, flags, new_addr)?;
+    fn mremap(
+        &self,
+        old_addr: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: i32,
+        new_addr: u64,
+    ) -> SysResult {
+        let at = self
+            .space
+            .mremap(old_addr, old_len, new_len, flags, new_addr)?;
         self.invalidate(old_addr, old_len);
         self.invalidate(at, new_len);
-        self.log_page(&format!("mremap {old_addr:#x}+{old_len:#x} -> {at:#x}+{new_len:#x}"));
+        self.log_page(&format!(
+            "mremap {old_addr:#x}+{old_len:#x} -> {at:#x}+{new_len:#x}"
+        ));
         Ok(at)
     }
     fn brk(&self, addr: u64) -> u64 {
@@ -193,7 +227,9 @@ impl Guest for Process {
         self.space.madvise(addr, len, advice).map(|()| 0)
     }
     fn host_path(&self, path: &CStr) -> CString {
-        let p = self.opts.host_path(Path::new(OsStr::from_bytes(path.to_bytes())));
+        let p = self
+            .opts
+            .host_path(Path::new(OsStr::from_bytes(path.to_bytes())));
         CString::new(p.into_os_string().into_vec()).unwrap_or_else(|_| path.to_owned())
     }
     fn open_emulated(&self, _dirfd: i32, path: &CStr, flags: i32) -> Option<Result<i32, Errno>> {
@@ -239,20 +275,31 @@ fn guest_env(opts: &Options) -> Vec<Vec<u8>> {
             None => env.push((k.as_bytes().to_vec(), v.as_bytes().to_vec())),
         }
     }
-    env.into_iter().map(|(k, v)| [k, b"=".to_vec(), v].concat()).collect()
+    env.into_iter()
+        .map(|(k, v)| [k, b"=".to_vec(), v].concat())
+        .collect()
 }
 
 /// Runs `program` with `args` (args[0] is the guest's argv[0] unless `-0`)
 /// and never returns: exits with the guest's status or dies of its signal.
-pub fn run<A: GuestArch>(opts: Options, program: &Path, args: &[Vec<u8>]) -> Result<std::convert::Infallible, Error> {
+pub fn run<A: GuestArch>(
+    opts: Options,
+    program: &Path,
+    args: &[Vec<u8>],
+) -> Result<std::convert::Infallible, Error> {
     let path = find_program(&opts, program);
     let (_, info) = load::read_elf::<A>(&path)?;
     let log_file = match &opts.log_file {
-        Some(p) => Some(std::fs::File::create(p).map_err(|e| Error { message: format!("{}: {e}", p.display()), status: 1 })?),
+        Some(p) => Some(std::fs::File::create(p).map_err(|e| Error {
+            message: format!("{}: {e}", p.display()),
+            status: 1,
+        })?),
         None => None,
     };
-    let space = AddressSpace::new(opts.reserved_va)
-        .map_err(|e| Error { message: format!("cannot reserve the guest address space: {e}"), status: 1 })?;
+    let space = AddressSpace::new(opts.reserved_va).map_err(|e| Error {
+        message: format!("cannot reserve the guest address space: {e}"),
+        status: 1,
+    })?;
     crate::mem::install_fault_handler();
 
     let mut argv = args.to_vec();
@@ -291,7 +338,9 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
                 let (nr, args) = cpu.syscall_args();
                 match emu_syscalls::dispatch(process, nr, args) {
                     Outcome::Return(v) => cpu.set_syscall_result(v),
-                    Outcome::ExitThread(code) | Outcome::ExitGroup(code) => std::process::exit(code),
+                    Outcome::ExitThread(code) | Outcome::ExitGroup(code) => {
+                        std::process::exit(code)
+                    }
                     Outcome::Execve { path, argv, envp } => {
                         let err = exec::execve(process, &path, &argv, &envp);
                         cpu.set_syscall_result((-(err as i64)) as u64);
@@ -314,11 +363,18 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
 /// dies of the same signal, without an emulator core file.
 fn die<C: GuestCpu>(process: &Process, cpu: &C, signal: i32) -> ! {
     if process.log.items.cpu || process.log.items.unimp {
-        process.log.write(&format!("guest killed by signal {signal} at pc {:#x}\n{}", cpu.pc(), cpu.dump()));
+        process.log.write(&format!(
+            "guest killed by signal {signal} at pc {:#x}\n{}",
+            cpu.pc(),
+            cpu.dump()
+        ));
     }
     // SAFETY: resetting dispositions and raising a signal in our own process.
     unsafe {
-        let no_core = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+        let no_core = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
         libc::setrlimit(libc::RLIMIT_CORE, &no_core);
         libc::signal(signal, libc::SIG_DFL);
         let mut set: libc::sigset_t = std::mem::zeroed();

@@ -14,7 +14,8 @@ fn self_entry(path: &[u8]) -> Option<&[u8]> {
     let rest = path.strip_prefix(b"/proc/")?;
     let slash = rest.iter().position(|&c| c == b'/')?;
     let (who, file) = (&rest[..slash], &rest[slash + 1..]);
-    let ours = who == b"self" || who == b"thread-self" || who == std::process::id().to_string().as_bytes();
+    let ours =
+        who == b"self" || who == b"thread-self" || who == std::process::id().to_string().as_bytes();
     ours.then_some(file)
 }
 
@@ -23,11 +24,14 @@ fn memfd_with(data: &[u8]) -> Result<i32, i32> {
     // SAFETY: memfd_create with a static name; the fd is owned by the File below.
     let fd = unsafe { libc::memfd_create(c"emu-proc".as_ptr(), libc::MFD_CLOEXEC) };
     if fd < 0 {
-        return Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO));
+        return Err(std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO));
     }
     // SAFETY: fd was just created and is ours.
     let mut f = unsafe { std::fs::File::from_raw_fd(fd) };
-    f.write_all(data).map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
+    f.write_all(data)
+        .map_err(|e| e.raw_os_error().unwrap_or(libc::EIO))?;
     // SAFETY: plain lseek on our fd.
     unsafe { libc::lseek(fd, 0, libc::SEEK_SET) };
     let fd = f.into_raw_fd();
@@ -55,8 +59,17 @@ impl Process {
     fn self_file(&self, file: &[u8]) -> Option<Vec<u8>> {
         Some(match file {
             b"maps" => self.space.proc_maps().into_bytes(),
-            b"auxv" => self.auxv.iter().flat_map(|&(k, v)| [k.to_le_bytes(), v.to_le_bytes()]).flatten().collect(),
-            b"cmdline" => self.argv.iter().flat_map(|a| a.iter().copied().chain([0])).collect(),
+            b"auxv" => self
+                .auxv
+                .iter()
+                .flat_map(|&(k, v)| [k.to_le_bytes(), v.to_le_bytes()])
+                .flatten()
+                .collect(),
+            b"cmdline" => self
+                .argv
+                .iter()
+                .flat_map(|a| a.iter().copied().chain([0]))
+                .collect(),
             _ => return None,
         })
     }
@@ -71,7 +84,13 @@ impl Process {
             let c = std::ffi::CString::new(self.exe.as_os_str().as_bytes()).ok()?;
             // SAFETY: open with a valid C string.
             let fd = unsafe { libc::open(c.as_ptr(), flags & !libc::O_CREAT, 0) };
-            return Some(if fd < 0 { Err(std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)) } else { Ok(fd) });
+            return Some(if fd < 0 {
+                Err(std::io::Error::last_os_error()
+                    .raw_os_error()
+                    .unwrap_or(libc::EIO))
+            } else {
+                Ok(fd)
+            });
         }
         self.self_file(file).map(|data| memfd_with(&data))
     }
@@ -99,6 +118,9 @@ mod tests {
     #[test]
     fn cpuinfo_is_riscv_format() {
         let c = cpuinfo();
-        assert!(c.starts_with("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc"), "{c}");
+        assert!(
+            c.starts_with("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc"),
+            "{c}"
+        );
     }
 }

@@ -33,6 +33,12 @@ pub struct Fault {
     pub code: i32,
 }
 
+/// `si_code` values for SIGSEGV/SIGBUS (not all exported by the libc crate).
+pub const SEGV_MAPERR: i32 = 1;
+pub const SEGV_ACCERR: i32 = 2;
+pub const BUS_ADRALN: i32 = 1;
+pub const BUS_ADRERR: i32 = 2;
+
 extern "C" {
     fn emu_guarded_call(f: extern "C" fn(*mut c_void), arg: *mut c_void) -> c_int;
     fn emu_guarded_active() -> c_int;
@@ -112,7 +118,8 @@ pub fn ensure_altstack() {
     }
     unsafe {
         let mut cur: libc::stack_t = std::mem::zeroed();
-        if libc::sigaltstack(std::ptr::null(), &mut cur) == 0 && cur.ss_flags & libc::SS_DISABLE == 0
+        if libc::sigaltstack(std::ptr::null(), &mut cur) == 0
+            && cur.ss_flags & libc::SS_DISABLE == 0
         {
             HAS_ALTSTACK.set(true);
             return;
@@ -257,7 +264,7 @@ mod tests {
             let r = guarded(|| unsafe { std::ptr::read_volatile(page.add(8)) });
             let f = r.expect_err("read of PROT_NONE must fault");
             assert_eq!(f.signal, libc::SIGSEGV);
-            assert_eq!(f.code, libc::SEGV_ACCERR);
+            assert_eq!(f.code, SEGV_ACCERR);
             assert_eq!(f.host_addr, page as usize + 8);
             let w = guarded(|| unsafe { std::ptr::write_volatile(page, 1u8) });
             assert_eq!(w.unwrap_err().host_addr, page as usize);
@@ -289,5 +296,25 @@ mod tests {
         assert!(t.join().unwrap());
         let p = std::panic::catch_unwind(|| guarded(|| panic!("inner")));
         assert!(p.is_err());
+    }
+
+    #[test]
+    fn fault_outside_guarded_kills_with_the_real_signal() {
+        install_fault_handler();
+        let page = prot_none_page();
+        // SAFETY: the child only faults or calls _exit.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0);
+        if pid == 0 {
+            unsafe {
+                std::ptr::read_volatile(page);
+                libc::_exit(0);
+            }
+        }
+        let mut status = 0;
+        assert_eq!(unsafe { libc::waitpid(pid, &mut status, 0) }, pid);
+        assert!(libc::WIFSIGNALED(status), "status {status:#x}");
+        assert_eq!(libc::WTERMSIG(status), libc::SIGSEGV);
+        unsafe { libc::munmap(page as *mut c_void, 4096) };
     }
 }

@@ -77,6 +77,8 @@ const MREMAP_MAYMOVE: i32 = 1;
 const MREMAP_FIXED: i32 = 2;
 const MREMAP_DONTUNMAP: i32 = 4;
 
+const EXEC_CHANGES_MAX: usize = 1024;
+
 struct Inner {
     vmas: VmaMap,
     brk_start: u64,
@@ -90,9 +92,23 @@ impl Inner {
     fn note_exec(&mut self, removed: &[Vma]) {
         for v in removed {
             if v.prot & libc::PROT_EXEC != 0 {
-                self.exec_changes.push((v.start, v.end));
+                self.push_exec(v.start, v.end);
             }
         }
+    }
+
+    /// Record a changed code range; past `EXEC_CHANGES_MAX` unread entries
+    /// the log collapses to one "everything" range so it stays bounded.
+    fn push_exec(&mut self, start: u64, end: u64) {
+        if self.exec_changes.first() == Some(&(0, u64::MAX)) {
+            return;
+        }
+        if self.exec_changes.len() >= EXEC_CHANGES_MAX {
+            self.exec_changes.clear();
+            self.exec_changes.push((0, u64::MAX));
+            return;
+        }
+        self.exec_changes.push((start, end));
     }
 
     fn remove(&mut self, start: u64, end: u64) {
@@ -152,8 +168,7 @@ fn is_dev_zero(fd: i32) -> bool {
     // SAFETY: plain fstat into a zeroed struct.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
     let ok = unsafe { libc::fstat(fd, &mut st) } == 0;
-    ok && st.st_mode & libc::S_IFMT == libc::S_IFCHR
-        && st.st_rdev == libc::makedev(1, 5)
+    ok && st.st_mode & libc::S_IFMT == libc::S_IFCHR && st.st_rdev == libc::makedev(1, 5)
 }
 
 impl AddressSpace {
@@ -267,6 +282,32 @@ impl AddressSpace {
             -1,
             0,
         )
+    }
+
+    /// Re-reserve a range that is a host hole for a moment. NOREPLACE: if
+    /// another thread's host allocation raced into the hole, clobbering it
+    /// would corrupt the emulator, so stop loudly instead.
+    fn refill_hole(&self, addr: u64, len: u64) {
+        // SAFETY: NOREPLACE never replaces an existing host mapping.
+        let r = unsafe {
+            libc::mmap(
+                self.hp(addr),
+                len as usize,
+                libc::PROT_NONE,
+                libc::MAP_PRIVATE
+                    | libc::MAP_ANONYMOUS
+                    | libc::MAP_NORESERVE
+                    | libc::MAP_FIXED_NOREPLACE,
+                -1,
+                0,
+            )
+        };
+        if r != self.hp(addr) {
+            panic!(
+                "emu: guest range {addr:#x}+{len:#x} lost to a host mapping during mremap ({})",
+                std::io::Error::last_os_error()
+            );
+        }
     }
 
     fn find_free_locked(&self, inner: &Inner, len: u64, align: u64) -> Option<u64> {
@@ -523,7 +564,7 @@ impl AddressSpace {
             }
             inner.vmas.update_range(s, e, |v| v.prot = prot);
             if old & libc::PROT_EXEC != 0 && old != prot {
-                inner.exec_changes.push((s, e));
+                inner.push_exec(s, e);
             }
             at = e;
         }
@@ -596,12 +637,33 @@ impl AddressSpace {
                         );
                         return Err(e);
                     }
+                    if dst != src {
+                        // Replace the emptied leftover with the reservation
+                        // (a mapping over a mapping: cannot fail for lack
+                        // of address space).
+                        let _ = self.reserve(src, old_len);
+                    }
+                } else if dst != src {
+                    // DONTUNMAP refused (file and shared mappings): the
+                    // source is a hole until refilled just below.
+                    let r = libc::mremap(
+                        hsrc,
+                        old,
+                        new,
+                        libc::MREMAP_MAYMOVE | libc::MREMAP_FIXED,
+                        hdst,
+                    );
+                    if r == libc::MAP_FAILED {
+                        return Err(errno());
+                    }
+                    self.refill_hole(src, old_len);
                 } else {
-                    // DONTUNMAP refused (special mapping): a brief hole.
+                    // Growing in place without DONTUNMAP: out and back in.
                     let tmp = libc::mremap(hsrc, old, new, libc::MREMAP_MAYMOVE);
                     if tmp == libc::MAP_FAILED {
                         return Err(errno());
                     }
+                    self.refill_hole(src, old_len);
                     let r = libc::mremap(
                         tmp,
                         new,
@@ -621,15 +683,11 @@ impl AddressSpace {
                         return Err(e);
                     }
                 }
-                if dst != src {
-                    // Replaces the emptied leftover (or fills the hole).
-                    self.reserve(src, old_len)?;
-                }
             }
         }
         if dontunmap {
             if template.prot & libc::PROT_EXEC != 0 {
-                inner.exec_changes.push((src, src + old_len));
+                inner.push_exec(src, src + old_len);
             }
         } else {
             inner.remove(src, src + old_len);
@@ -669,8 +727,7 @@ impl AddressSpace {
             return Err(libc::EINVAL);
         }
         if fixed {
-            if new_addr & PAGE_MASK != 0 || new_len > self.size || new_addr > self.size - new_len
-            {
+            if new_addr & PAGE_MASK != 0 || new_len > self.size || new_addr > self.size - new_len {
                 return Err(libc::EINVAL);
             }
             let old_end = old_addr.saturating_add(old_len.max(1));
@@ -843,7 +900,7 @@ impl AddressSpace {
     }
 
     /// The guest `madvise` syscall. Advice with guest-visible effects
-    /// (MADV_DONTNEED zeroing, MADV_FREE, fork behaviour) goes to the host;
+    /// (MADV_DONTNEED zeroing, MADV_FREE, fork behaviour, guard regions) goes to the host;
     /// the rest are hints and are accepted.
     pub fn madvise(&self, addr: u64, len: u64, advice: i32) -> Result<(), i32> {
         const HOST: &[i32] = &[
@@ -852,10 +909,17 @@ impl AddressSpace {
             libc::MADV_REMOVE,
             libc::MADV_DONTFORK,
             libc::MADV_DOFORK,
-            18, // MADV_WIPEONFORK
-            19, // MADV_KEEPONFORK
+            18,  // MADV_WIPEONFORK
+            19,  // MADV_KEEPONFORK
+            24,  // MADV_DONTNEED_LOCKED
+            102, // MADV_GUARD_INSTALL (host EINVAL before 6.13: glibc falls back)
+            103, // MADV_GUARD_REMOVE
         ];
-        let hint = matches!(advice, 0..=3 | 12..=17 | 20..=25 | 100 | 101);
+        if matches!(advice, 100 | 101) {
+            // MADV_HWPOISON / MADV_SOFT_OFFLINE need CAP_SYS_ADMIN.
+            return Err(libc::EPERM);
+        }
+        let hint = matches!(advice, 0..=3 | 12..=17 | 20..=23 | 25);
         if !hint && !HOST.contains(&advice) {
             return Err(libc::EINVAL);
         }
@@ -898,6 +962,7 @@ impl AddressSpace {
 
     /// Guest ranges whose executable mapping was unmapped, replaced, moved or
     /// re-protected since the last call (for translation-cache invalidation).
+    /// `(0, u64::MAX)` means "too many to list: flush everything".
     pub fn take_exec_changes(&self) -> Vec<(u64, u64)> {
         std::mem::take(&mut self.lock().exec_changes)
     }

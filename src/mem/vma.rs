@@ -37,6 +37,10 @@ impl Vma {
         self.end - self.start
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
     /// The part `[start, end)` of this VMA (clipped), with the file offset adjusted.
     pub fn slice(&self, start: u64, end: u64) -> Vma {
         let start = start.max(self.start);
@@ -94,9 +98,21 @@ impl Vma {
             "{:08x}-{:08x} {}{}{}{} {:08x} {:02x}:{:02x} {} ",
             self.start,
             self.end,
-            if self.prot & libc::PROT_READ != 0 { 'r' } else { '-' },
-            if self.prot & libc::PROT_WRITE != 0 { 'w' } else { '-' },
-            if self.prot & libc::PROT_EXEC != 0 { 'x' } else { '-' },
+            if self.prot & libc::PROT_READ != 0 {
+                'r'
+            } else {
+                '-'
+            },
+            if self.prot & libc::PROT_WRITE != 0 {
+                'w'
+            } else {
+                '-'
+            },
+            if self.prot & libc::PROT_EXEC != 0 {
+                'x'
+            } else {
+                '-'
+            },
             if self.shared { 's' } else { 'p' },
             offset,
             maj,
@@ -335,11 +351,23 @@ mod tests {
     fn find_free_topdown_picks_highest_aligned_gap() {
         let mut m = VmaMap::new();
         m.insert(anon(0x100000, 0x200000, RW));
-        m.insert(anon(0x1f0000_0000 & !0xfff, 0x1f0000_1000, RW));
-        assert_eq!(m.find_free_topdown(0x1000, 0x1000, 0x10000, 0x300000), Some(0x2ff000));
-        assert_eq!(m.find_free_topdown(0x1000, 0x1000, 0x10000, 0x200000), Some(0xff000));
-        assert_eq!(m.find_free_topdown(0x100000, 0x100000, 0x10000, 0x200000), None);
-        assert_eq!(m.find_free_topdown(0xf0000, 0x1000, 0x10000, 0x200000), Some(0x10000));
+        m.insert(anon(0x1f_0000_0000, 0x1f_0000_1000, RW));
+        assert_eq!(
+            m.find_free_topdown(0x1000, 0x1000, 0x10000, 0x300000),
+            Some(0x2ff000)
+        );
+        assert_eq!(
+            m.find_free_topdown(0x1000, 0x1000, 0x10000, 0x200000),
+            Some(0xff000)
+        );
+        assert_eq!(
+            m.find_free_topdown(0x100000, 0x100000, 0x10000, 0x200000),
+            None
+        );
+        assert_eq!(
+            m.find_free_topdown(0xf0000, 0x1000, 0x10000, 0x200000),
+            Some(0x10000)
+        );
         assert!(m.is_covered(0x100000, 0x200000));
         assert!(!m.is_covered(0x100000, 0x201000));
     }

@@ -30,7 +30,12 @@ pub fn dup3(g: &dyn Guest, a: A) -> SysResult {
 pub fn pipe2(g: &dyn Guest, a: A) -> SysResult {
     let mut fds = [0i32; 2];
     let flags = consts::oflags_to_host(g.machine(), int(a[1]));
-    sys3(libc::SYS_pipe2, fds.as_mut_ptr() as u64, flags as u32 as u64, 0)?;
+    sys3(
+        libc::SYS_pipe2,
+        fds.as_mut_ptr() as u64,
+        flags as u32 as u64,
+        0,
+    )?;
     let bytes: Vec<u8> = fds.iter().flat_map(|f| f.to_ne_bytes()).collect();
     if let Err(e) = g.write(a[0], &bytes) {
         // SAFETY: closing the fds we just created and could not hand over.
@@ -46,7 +51,21 @@ pub fn pipe2(g: &dyn Guest, a: A) -> SysResult {
 pub fn fcntl(g: &dyn Guest, a: A) -> SysResult {
     let (fd, cmd) = (a[0], int(a[1]));
     match cmd {
-        libc::F_DUPFD | libc::F_DUPFD_CLOEXEC | libc::F_GETFD | libc::F_SETFD | libc::F_GETOWN | libc::F_SETOWN | F_GETSIG | F_SETSIG | libc::F_GETLEASE | libc::F_SETLEASE | libc::F_NOTIFY | libc::F_GETPIPE_SZ | libc::F_SETPIPE_SZ | libc::F_ADD_SEALS | libc::F_GET_SEALS => sys3(libc::SYS_fcntl, fd, a[1], a[2]),
+        libc::F_DUPFD
+        | libc::F_DUPFD_CLOEXEC
+        | libc::F_GETFD
+        | libc::F_SETFD
+        | libc::F_GETOWN
+        | libc::F_SETOWN
+        | F_GETSIG
+        | F_SETSIG
+        | libc::F_GETLEASE
+        | libc::F_SETLEASE
+        | libc::F_NOTIFY
+        | libc::F_GETPIPE_SZ
+        | libc::F_SETPIPE_SZ
+        | libc::F_ADD_SEALS
+        | libc::F_GET_SEALS => sys3(libc::SYS_fcntl, fd, a[1], a[2]),
         libc::F_GETFL => {
             let host = sys3(libc::SYS_fcntl, fd, a[1], 0)?;
             Ok(consts::oflags_from_host(g.machine(), host as i32) as u32 as u64)
@@ -56,9 +75,17 @@ pub fn fcntl(g: &dyn Guest, a: A) -> SysResult {
             sys3(libc::SYS_fcntl, fd, a[1], flags as u32 as u64)
         }
         // struct flock has the same 32-byte layout on both sides (asserted in abi).
-        libc::F_GETLK | libc::F_SETLK | libc::F_SETLKW | libc::F_OFD_GETLK | libc::F_OFD_SETLK | libc::F_OFD_SETLKW => {
-            sys3(libc::SYS_fcntl, fd, a[1], ptr(g, a[2], size_of::<Flock>() as u64)?)
-        }
+        libc::F_GETLK
+        | libc::F_SETLK
+        | libc::F_SETLKW
+        | libc::F_OFD_GETLK
+        | libc::F_OFD_SETLK
+        | libc::F_OFD_SETLKW => sys3(
+            libc::SYS_fcntl,
+            fd,
+            a[1],
+            ptr(g, a[2], size_of::<Flock>() as u64)?,
+        ),
         // struct f_owner_ex {int type; pid_t pid;}: 8 bytes everywhere.
         F_SETOWN_EX | F_GETOWN_EX => sys3(libc::SYS_fcntl, fd, a[1], ptr(g, a[2], 8)?),
         // F_GET_RW_HINT .. F_SET_FILE_RW_HINT take a u64 pointer.
@@ -77,7 +104,11 @@ pub fn epoll_create1(_g: &dyn Guest, a: A) -> SysResult {
 
 pub fn epoll_ctl(g: &dyn Guest, a: A) -> SysResult {
     // EPOLL_CTL_DEL ignores the event (may be NULL).
-    let mut ev = if a[3] == 0 { None } else { Some(read_obj::<EpollEvent>(g, a[3])?.to_host()) };
+    let mut ev = if a[3] == 0 {
+        None
+    } else {
+        Some(read_obj::<EpollEvent>(g, a[3])?.to_host())
+    };
     let p = ev.as_mut().map_or(0, |e| e as *mut _ as u64);
     sys(libc::SYS_epoll_ctl, [a[0], a[1], a[2], p, 0, 0])
 }
@@ -94,9 +125,23 @@ fn epoll_wait_common(g: &dyn Guest, a: A, timeout: u64, nr: libc::c_long) -> Sys
     let n = (max as usize).min(4096);
     let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; n];
     let sigmask = ptr(g, a[4], KSIGSET_SIZE)?;
-    let got = sys(nr, [a[0], host.as_mut_ptr() as u64, n as u64, timeout, sigmask, a[5]])?;
+    let got = sys(
+        nr,
+        [
+            a[0],
+            host.as_mut_ptr() as u64,
+            n as u64,
+            timeout,
+            sigmask,
+            a[5],
+        ],
+    )?;
     for (i, ev) in host[..got as usize].iter().enumerate() {
-        write_obj(g, a[1] + (i * size_of::<EpollEvent>()) as u64, &EpollEvent::from_host(ev))?;
+        write_obj(
+            g,
+            a[1] + (i * size_of::<EpollEvent>()) as u64,
+            &EpollEvent::from_host(ev),
+        )?;
     }
     Ok(got)
 }
@@ -125,7 +170,11 @@ pub fn pselect6(g: &dyn Guest, a: A) -> SysResult {
     }
     // fd_set is an array of longs: the same bits on every 64-bit little-endian ABI.
     let set_bytes = (nfds as u64).div_ceil(64) * 8;
-    let (r, w, e) = (ptr(g, a[1], set_bytes)?, ptr(g, a[2], set_bytes)?, ptr(g, a[3], set_bytes)?);
+    let (r, w, e) = (
+        ptr(g, a[1], set_bytes)?,
+        ptr(g, a[2], set_bytes)?,
+        ptr(g, a[3], set_bytes)?,
+    );
     let tmo = ptr(g, a[4], size_of::<Timespec>() as u64)?;
     // The sixth argument points at { const sigset_t *ss; size_t ss_len; } holding a guest pointer.
     let mut sigdata = [0u64; 2];
@@ -141,7 +190,10 @@ pub fn pselect6(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn signalfd4(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_signalfd4, [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0])
+    sys(
+        libc::SYS_signalfd4,
+        [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0],
+    )
 }
 
 pub fn timerfd_create(_g: &dyn Guest, a: A) -> SysResult {
@@ -150,11 +202,19 @@ pub fn timerfd_create(_g: &dyn Guest, a: A) -> SysResult {
 
 pub fn timerfd_settime(g: &dyn Guest, a: A) -> SysResult {
     let sz = size_of::<Itimerspec>() as u64;
-    sys(libc::SYS_timerfd_settime, [a[0], a[1], ptr(g, a[2], sz)?, ptr(g, a[3], sz)?, 0, 0])
+    sys(
+        libc::SYS_timerfd_settime,
+        [a[0], a[1], ptr(g, a[2], sz)?, ptr(g, a[3], sz)?, 0, 0],
+    )
 }
 
 pub fn timerfd_gettime(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_timerfd_gettime, a[0], ptr(g, a[1], size_of::<Itimerspec>() as u64)?, 0)
+    sys3(
+        libc::SYS_timerfd_gettime,
+        a[0],
+        ptr(g, a[1], size_of::<Itimerspec>() as u64)?,
+        0,
+    )
 }
 
 pub fn inotify_init1(_g: &dyn Guest, a: A) -> SysResult {

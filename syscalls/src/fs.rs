@@ -21,7 +21,10 @@ pub fn openat(g: &dyn Guest, a: A) -> SysResult {
         return r.map(|fd| fd as u64);
     }
     let p = host::path(g, a[1])?;
-    sys(libc::SYS_openat, [a[0], p.as_ptr() as u64, flags as u32 as u64, a[3], 0, 0])
+    sys(
+        libc::SYS_openat,
+        [a[0], p.as_ptr() as u64, flags as u32 as u64, a[3], 0, 0],
+    )
 }
 
 pub fn close(_g: &dyn Guest, a: A) -> SysResult {
@@ -37,11 +40,17 @@ pub fn write(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn pread64(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_pread64, [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0])
+    sys(
+        libc::SYS_pread64,
+        [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0],
+    )
 }
 
 pub fn pwrite64(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_pwrite64, [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0])
+    sys(
+        libc::SYS_pwrite64,
+        [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0],
+    )
 }
 
 /// Host iovecs for a guest iovec array (bases translated, lengths kept).
@@ -50,12 +59,29 @@ pub(crate) fn host_iovecs(g: &dyn Guest, addr: u64, count: u64) -> Result<Vec<li
         return Err(libc::EINVAL);
     }
     let v: Vec<Iovec> = read_array(g, addr, count as usize)?;
-    v.iter().map(|io| Ok(libc::iovec { iov_base: ptr(g, io.base, io.len)? as *mut libc::c_void, iov_len: io.len as usize })).collect()
+    v.iter()
+        .map(|io| {
+            Ok(libc::iovec {
+                iov_base: ptr(g, io.base, io.len)? as *mut libc::c_void,
+                iov_len: io.len as usize,
+            })
+        })
+        .collect()
 }
 
 fn vec_io(g: &dyn Guest, nr: c_long, a: A, extra: [u64; 3]) -> SysResult {
     let iov = host_iovecs(g, a[1], a[2])?;
-    sys(nr, [a[0], iov.as_ptr() as u64, iov.len() as u64, extra[0], extra[1], extra[2]])
+    sys(
+        nr,
+        [
+            a[0],
+            iov.as_ptr() as u64,
+            iov.len() as u64,
+            extra[0],
+            extra[1],
+            extra[2],
+        ],
+    )
 }
 
 pub fn readv(g: &dyn Guest, a: A) -> SysResult {
@@ -96,7 +122,17 @@ pub fn newfstatat(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[1])?;
     // SAFETY: an all-zero stat is valid; the kernel fills it.
     let mut st: libc::stat = unsafe { std::mem::zeroed() };
-    sys(libc::SYS_newfstatat, [a[0], p.as_ptr() as u64, &mut st as *mut _ as u64, a[3], 0, 0])?;
+    sys(
+        libc::SYS_newfstatat,
+        [
+            a[0],
+            p.as_ptr() as u64,
+            &mut st as *mut _ as u64,
+            a[3],
+            0,
+            0,
+        ],
+    )?;
     write_stat(g, a[2], &st)
 }
 
@@ -110,14 +146,29 @@ pub fn fstat(g: &dyn Guest, a: A) -> SysResult {
 pub fn statx(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[1])?;
     // struct statx is the same on every architecture.
-    sys(libc::SYS_statx, [a[0], p.as_ptr() as u64, a[2], a[3], ptr(g, a[4], STATX_SIZE as u64)?, 0])
+    sys(
+        libc::SYS_statx,
+        [
+            a[0],
+            p.as_ptr() as u64,
+            a[2],
+            a[3],
+            ptr(g, a[4], STATX_SIZE as u64)?,
+            0,
+        ],
+    )
 }
 
 const STATFS: u64 = std::mem::size_of::<Statfs>() as u64;
 
 pub fn statfs(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[0])?;
-    sys3(libc::SYS_statfs, p.as_ptr() as u64, ptr(g, a[1], STATFS)?, 0)
+    sys3(
+        libc::SYS_statfs,
+        p.as_ptr() as u64,
+        ptr(g, a[1], STATFS)?,
+        0,
+    )
 }
 
 pub fn fstatfs(g: &dyn Guest, a: A) -> SysResult {
@@ -135,7 +186,10 @@ pub fn readlinkat(g: &dyn Guest, a: A) -> SysResult {
         return Ok(n as u64);
     }
     let p = host::path(g, a[1])?;
-    sys(libc::SYS_readlinkat, [a[0], p.as_ptr() as u64, ptr(g, a[2], a[3])?, a[3], 0, 0])
+    sys(
+        libc::SYS_readlinkat,
+        [a[0], p.as_ptr() as u64, ptr(g, a[2], a[3])?, a[3], 0, 0],
+    )
 }
 
 pub fn getcwd(g: &dyn Guest, a: A) -> SysResult {
@@ -149,7 +203,10 @@ pub fn mkdirat(g: &dyn Guest, a: A) -> SysResult {
 
 pub fn mknodat(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[1])?;
-    sys(libc::SYS_mknodat, [a[0], p.as_ptr() as u64, a[2], a[3], 0, 0])
+    sys(
+        libc::SYS_mknodat,
+        [a[0], p.as_ptr() as u64, a[2], a[3], 0, 0],
+    )
 }
 
 pub fn unlinkat(g: &dyn Guest, a: A) -> SysResult {
@@ -161,13 +218,28 @@ pub fn symlinkat(g: &dyn Guest, a: A) -> SysResult {
     // The link's contents are stored verbatim: only the new link's own path is mapped.
     let target = host::string(g, a[0])?;
     let p = host::path(g, a[2])?;
-    sys3(libc::SYS_symlinkat, target.as_ptr() as u64, a[1], p.as_ptr() as u64)
+    sys3(
+        libc::SYS_symlinkat,
+        target.as_ptr() as u64,
+        a[1],
+        p.as_ptr() as u64,
+    )
 }
 
 pub fn linkat(g: &dyn Guest, a: A) -> SysResult {
     let old = host::path(g, a[1])?;
     let new = host::path(g, a[3])?;
-    sys(libc::SYS_linkat, [a[0], old.as_ptr() as u64, a[2], new.as_ptr() as u64, a[4], 0])
+    sys(
+        libc::SYS_linkat,
+        [
+            a[0],
+            old.as_ptr() as u64,
+            a[2],
+            new.as_ptr() as u64,
+            a[4],
+            0,
+        ],
+    )
 }
 
 pub fn renameat(g: &dyn Guest, a: A) -> SysResult {
@@ -177,7 +249,17 @@ pub fn renameat(g: &dyn Guest, a: A) -> SysResult {
 pub fn renameat2(g: &dyn Guest, a: A) -> SysResult {
     let old = host::path(g, a[1])?;
     let new = host::path(g, a[3])?;
-    sys(libc::SYS_renameat2, [a[0], old.as_ptr() as u64, a[2], new.as_ptr() as u64, a[4], 0])
+    sys(
+        libc::SYS_renameat2,
+        [
+            a[0],
+            old.as_ptr() as u64,
+            a[2],
+            new.as_ptr() as u64,
+            a[4],
+            0,
+        ],
+    )
 }
 
 pub fn faccessat(g: &dyn Guest, a: A) -> SysResult {
@@ -187,7 +269,10 @@ pub fn faccessat(g: &dyn Guest, a: A) -> SysResult {
 
 pub fn faccessat2(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[1])?;
-    sys(libc::SYS_faccessat2, [a[0], p.as_ptr() as u64, a[2], a[3], 0, 0])
+    sys(
+        libc::SYS_faccessat2,
+        [a[0], p.as_ptr() as u64, a[2], a[3], 0, 0],
+    )
 }
 
 pub fn chdir(g: &dyn Guest, a: A) -> SysResult {
@@ -221,7 +306,10 @@ pub fn fchmodat2(g: &dyn Guest, a: A) -> SysResult {
 
 pub fn fchownat(g: &dyn Guest, a: A) -> SysResult {
     let p = host::path(g, a[1])?;
-    sys(libc::SYS_fchownat, [a[0], p.as_ptr() as u64, a[2], a[3], a[4], 0])
+    sys(
+        libc::SYS_fchownat,
+        [a[0], p.as_ptr() as u64, a[2], a[3], a[4], 0],
+    )
 }
 
 pub fn fchown(_g: &dyn Guest, a: A) -> SysResult {
@@ -273,7 +361,10 @@ pub fn utimensat(g: &dyn Guest, a: A) -> SysResult {
     let p = host::opt_path(g, a[1])?;
     let pp = p.as_ref().map_or(0, |p| p.as_ptr() as u64);
     // Two 64-bit timespecs: the same layout on both sides.
-    sys(libc::SYS_utimensat, [a[0], pp, ptr(g, a[2], 32)?, a[3], 0, 0])
+    sys(
+        libc::SYS_utimensat,
+        [a[0], pp, ptr(g, a[2], 32)?, a[3], 0, 0],
+    )
 }
 
 pub fn umask(_g: &dyn Guest, a: A) -> SysResult {
@@ -285,15 +376,24 @@ pub fn flock(_g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn copy_file_range(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_copy_file_range, [a[0], ptr(g, a[1], 8)?, a[2], ptr(g, a[3], 8)?, a[4], a[5]])
+    sys(
+        libc::SYS_copy_file_range,
+        [a[0], ptr(g, a[1], 8)?, a[2], ptr(g, a[3], 8)?, a[4], a[5]],
+    )
 }
 
 pub fn sendfile(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_sendfile, [a[0], a[1], ptr(g, a[2], 8)?, a[3], 0, 0])
+    sys(
+        libc::SYS_sendfile,
+        [a[0], a[1], ptr(g, a[2], 8)?, a[3], 0, 0],
+    )
 }
 
 pub fn splice(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_splice, [a[0], ptr(g, a[1], 8)?, a[2], ptr(g, a[3], 8)?, a[4], a[5]])
+    sys(
+        libc::SYS_splice,
+        [a[0], ptr(g, a[1], 8)?, a[2], ptr(g, a[3], 8)?, a[4], a[5]],
+    )
 }
 
 pub fn tee(_g: &dyn Guest, a: A) -> SysResult {
@@ -308,12 +408,32 @@ pub fn memfd_create(g: &dyn Guest, a: A) -> SysResult {
 fn xattr_path(g: &dyn Guest, nr: c_long, a: A) -> SysResult {
     let p = host::path(g, a[0])?;
     let name = host::string(g, a[1])?;
-    sys(nr, [p.as_ptr() as u64, name.as_ptr() as u64, ptr(g, a[2], a[3])?, a[3], a[4], 0])
+    sys(
+        nr,
+        [
+            p.as_ptr() as u64,
+            name.as_ptr() as u64,
+            ptr(g, a[2], a[3])?,
+            a[3],
+            a[4],
+            0,
+        ],
+    )
 }
 
 fn xattr_fd(g: &dyn Guest, nr: c_long, a: A) -> SysResult {
     let name = host::string(g, a[1])?;
-    sys(nr, [a[0], name.as_ptr() as u64, ptr(g, a[2], a[3])?, a[3], a[4], 0])
+    sys(
+        nr,
+        [
+            a[0],
+            name.as_ptr() as u64,
+            ptr(g, a[2], a[3])?,
+            a[3],
+            a[4],
+            0,
+        ],
+    )
 }
 
 pub fn getxattr(g: &dyn Guest, a: A) -> SysResult {

@@ -25,16 +25,9 @@ pub(crate) fn sys3(nr: libc::c_long, a: u64, b: u64, c: u64) -> SysResult {
 }
 
 pub(crate) fn errno() -> Errno {
-    std::io::Error::last_os_error().raw_os_error().unwrap_or(libc::EIO)
-}
-
-/// Converts a libc-style return (-1 + errno) into a result.
-pub(crate) fn cvt(r: i64) -> SysResult {
-    if r < 0 {
-        Err(errno())
-    } else {
-        Ok(r as u64)
-    }
+    std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EIO)
 }
 
 /// Host address of a guest buffer for a host syscall; guest NULL stays NULL.
@@ -52,7 +45,11 @@ pub(crate) const PATH_MAX: usize = 4096;
 /// Reads a guest path and maps it for the host (`-L` prefix for absolute paths).
 pub(crate) fn path(g: &dyn Guest, addr: u64) -> Result<CString, Errno> {
     let p = g.read_cstr(addr, PATH_MAX)?;
-    Ok(if p.as_bytes().first() == Some(&b'/') { g.host_path(&p) } else { p })
+    Ok(if p.as_bytes().first() == Some(&b'/') {
+        g.host_path(&p)
+    } else {
+        p
+    })
 }
 
 /// A guest path for a syscall where NULL is allowed (utimensat).

@@ -51,11 +51,21 @@ plain! {
 }
 
 pub fn getresuid(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_getresuid, ptr(g, a[0], 4)?, ptr(g, a[1], 4)?, ptr(g, a[2], 4)?)
+    sys3(
+        libc::SYS_getresuid,
+        ptr(g, a[0], 4)?,
+        ptr(g, a[1], 4)?,
+        ptr(g, a[2], 4)?,
+    )
 }
 
 pub fn getresgid(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_getresgid, ptr(g, a[0], 4)?, ptr(g, a[1], 4)?, ptr(g, a[2], 4)?)
+    sys3(
+        libc::SYS_getresgid,
+        ptr(g, a[0], 4)?,
+        ptr(g, a[1], 4)?,
+        ptr(g, a[2], 4)?,
+    )
 }
 
 pub fn getgroups(g: &dyn Guest, a: A) -> SysResult {
@@ -76,8 +86,31 @@ pub fn setgroups(g: &dyn Guest, a: A) -> SysResult {
 
 const RL: u64 = size_of::<Rlimit>() as u64;
 
+/// Limits that would constrain the emulator rather than the guest (its
+/// address-space reservation, its own heap and stack): a guest may read them,
+/// and setting them is accepted but not applied, as QEMU does.
+fn emulator_owned(resource: u64) -> bool {
+    matches!(
+        resource as u32,
+        libc::RLIMIT_AS | libc::RLIMIT_DATA | libc::RLIMIT_STACK
+    )
+}
+
 pub fn prlimit64(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_prlimit64, [a[0], a[1], ptr(g, a[2], RL)?, ptr(g, a[3], RL)?, 0, 0])
+    let new = if a[2] != 0 && emulator_owned(a[1]) {
+        // Still validate the guest's pointer and values.
+        let lim: Rlimit = crate::abi::read_obj(g, a[2])?;
+        if lim.rlim_cur > lim.rlim_max {
+            return Err(libc::EINVAL);
+        }
+        0
+    } else {
+        ptr(g, a[2], RL)?
+    };
+    sys(
+        libc::SYS_prlimit64,
+        [a[0], a[1], new, ptr(g, a[3], RL)?, 0, 0],
+    )
 }
 
 pub fn getrlimit(g: &dyn Guest, a: A) -> SysResult {
@@ -85,15 +118,25 @@ pub fn getrlimit(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn setrlimit(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_setrlimit, a[0], ptr(g, a[1], RL)?, 0)
+    prlimit64(g, [0, a[0], a[1], 0, 0, 0])
 }
 
 pub fn getrusage(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_getrusage, a[0], ptr(g, a[1], size_of::<Rusage>() as u64)?, 0)
+    sys3(
+        libc::SYS_getrusage,
+        a[0],
+        ptr(g, a[1], size_of::<Rusage>() as u64)?,
+        0,
+    )
 }
 
 pub fn sysinfo(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_sysinfo, ptr(g, a[0], size_of::<Sysinfo>() as u64)?, 0, 0)
+    sys3(
+        libc::SYS_sysinfo,
+        ptr(g, a[0], size_of::<Sysinfo>() as u64)?,
+        0,
+        0,
+    )
 }
 
 /// The host's uname with the guest's machine name.

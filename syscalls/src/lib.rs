@@ -20,9 +20,13 @@ mod net;
 mod process;
 mod signal;
 mod strace;
+mod sync;
 mod table;
 mod time;
 
+pub use abi::structs::GuestSigaction;
+pub use process::clear_child_tid;
+pub use signal::{guest_sigaction, guest_sigmask};
 pub use table::{dispatch, syscall_name};
 
 /// A positive Linux errno value (EFAULT = 14, …), as the guest kernel ABI numbers it.
@@ -41,7 +45,11 @@ pub enum Outcome {
     /// `execve`/`execveat` of a program: the core decides how to run it
     /// (re-run under emu for a foreign ELF, host execve otherwise) and only
     /// returns (with an errno) on failure.
-    Execve { path: CString, argv: Vec<CString>, envp: Vec<CString> },
+    Execve {
+        path: CString,
+        argv: Vec<CString>,
+        envp: Vec<CString>,
+    },
 }
 
 /// Services the emulator core provides to syscall handlers for one guest thread.
@@ -62,8 +70,17 @@ pub trait Guest {
     fn mmap(&self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, offset: u64) -> SysResult;
     fn munmap(&self, addr: u64, len: u64) -> SysResult;
     fn mprotect(&self, addr: u64, len: u64, prot: i32) -> SysResult;
-    fn mremap(&self, old_addr: u64, old_len: u64, new_len: u64, flags: i32, new_addr: u64) -> SysResult;
+    fn mremap(
+        &self,
+        old_addr: u64,
+        old_len: u64,
+        new_len: u64,
+        flags: i32,
+        new_addr: u64,
+    ) -> SysResult;
     fn brk(&self, addr: u64) -> u64;
+    /// Fails with ENOMEM when part of the range is not mapped in the guest:
+    /// msync/mincore/mlock probe guest mappings with `MADV_NORMAL`.
     fn madvise(&self, addr: u64, len: u64, advice: i32) -> SysResult;
 
     /// Maps an absolute guest path to the host path to use (the `-L` prefix is

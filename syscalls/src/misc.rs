@@ -35,7 +35,9 @@ pub fn prctl(g: &dyn Guest, a: A) -> SysResult {
             g.write(a[1], &name)?;
             Ok(0)
         }
-        libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => sys3(libc::SYS_prctl, a[0], ptr(g, a[1], 4)?, 0),
+        libc::PR_GET_PDEATHSIG | libc::PR_GET_CHILD_SUBREAPER => {
+            sys3(libc::SYS_prctl, a[0], ptr(g, a[1], 4)?, 0)
+        }
         libc::PR_SET_PDEATHSIG
         | libc::PR_GET_DUMPABLE
         | libc::PR_SET_DUMPABLE
@@ -96,7 +98,12 @@ pub fn sched_get_priority_min(_g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn sched_rr_get_interval(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_sched_rr_get_interval, a[0], ptr(g, a[1], std::mem::size_of::<Timespec>() as u64)?, 0)
+    sys3(
+        libc::SYS_sched_rr_get_interval,
+        a[0],
+        ptr(g, a[1], std::mem::size_of::<Timespec>() as u64)?,
+        0,
+    )
 }
 
 pub fn getcpu(g: &dyn Guest, a: A) -> SysResult {
@@ -119,6 +126,12 @@ pub fn riscv_flush_icache(g: &dyn Guest, a: A) -> SysResult {
     if a[2] & !1 != 0 {
         return Err(libc::EINVAL);
     }
-    g.flush_icache(a[0], a[1]);
+    // The kernel flushes everything whatever the range; an empty range
+    // (glibc's __riscv_flush_icache(0, 0, 0)) must still flush.
+    if a[0] < a[1] {
+        g.flush_icache(a[0], a[1]);
+    } else {
+        g.flush_icache(0, u64::MAX);
+    }
     Ok(0)
 }

@@ -20,7 +20,10 @@ pub fn socket(_g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn socketpair(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_socketpair, [a[0], a[1], a[2], ptr(g, a[3], 8)?, 0, 0])
+    sys(
+        libc::SYS_socketpair,
+        [a[0], a[1], a[2], ptr(g, a[3], 8)?, 0, 0],
+    )
 }
 
 pub fn bind(g: &dyn Guest, a: A) -> SysResult {
@@ -71,18 +74,34 @@ pub fn getpeername(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn sendto(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_sendto, [a[0], ptr(g, a[1], a[2])?, a[2], a[3], ptr(g, a[4], a[5])?, a[5]])
+    sys(
+        libc::SYS_sendto,
+        [
+            a[0],
+            ptr(g, a[1], a[2])?,
+            a[2],
+            a[3],
+            ptr(g, a[4], a[5])?,
+            a[5],
+        ],
+    )
 }
 
 pub fn recvfrom(g: &dyn Guest, a: A) -> SysResult {
     let (addr, len) = addr_out(g, a[4], a[5])?;
-    sys(libc::SYS_recvfrom, [a[0], ptr(g, a[1], a[2])?, a[2], a[3], addr, len])
+    sys(
+        libc::SYS_recvfrom,
+        [a[0], ptr(g, a[1], a[2])?, a[2], a[3], addr, len],
+    )
 }
 
 /// Socket options: SOL_SOCKET/SO_* and the IP/TCP/IPv6 levels use the same
 /// numbers and value layouts (ints, timevals, linger, ucred) on both sides.
 pub fn setsockopt(g: &dyn Guest, a: A) -> SysResult {
-    sys(libc::SYS_setsockopt, [a[0], a[1], a[2], ptr(g, a[3], a[4])?, a[4], 0])
+    sys(
+        libc::SYS_setsockopt,
+        [a[0], a[1], a[2], ptr(g, a[3], a[4])?, a[4], 0],
+    )
 }
 
 pub fn getsockopt(g: &dyn Guest, a: A) -> SysResult {
@@ -112,7 +131,12 @@ fn host_msghdr(g: &dyn Guest, m: &Msghdr) -> Result<HostMsg, Errno> {
 
 /// The guest msghdr after a receive: lengths and flags as the kernel left them.
 fn updated(m: &Msghdr, h: &libc::msghdr) -> Msghdr {
-    Msghdr { namelen: h.msg_namelen, controllen: h.msg_controllen as u64, flags: h.msg_flags as u32, ..*m }
+    Msghdr {
+        namelen: h.msg_namelen,
+        controllen: h.msg_controllen as u64,
+        flags: h.msg_flags as u32,
+        ..*m
+    }
 }
 
 pub fn sendmsg(g: &dyn Guest, a: A) -> SysResult {
@@ -133,20 +157,34 @@ fn mmsg_vec(g: &dyn Guest, addr: u64, vlen: u64) -> Result<(Vec<Mmsghdr>, Vec<Ho
     // The kernel silently caps vlen at UIO_MAXIOV.
     let n = vlen.min(libc::UIO_MAXIOV as u64) as usize;
     let guest: Vec<Mmsghdr> = crate::abi::read_array(g, addr, n)?;
-    let host = guest.iter().map(|m| host_msghdr(g, &m.hdr)).collect::<Result<Vec<_>, _>>()?;
+    let host = guest
+        .iter()
+        .map(|m| host_msghdr(g, &m.hdr))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((guest, host))
 }
 
 fn mmsg_host(host: &[HostMsg]) -> Vec<libc::mmsghdr> {
-    host.iter().map(|h| libc::mmsghdr { msg_hdr: h.hdr, msg_len: 0 }).collect()
+    host.iter()
+        .map(|h| libc::mmsghdr {
+            msg_hdr: h.hdr,
+            msg_len: 0,
+        })
+        .collect()
 }
 
 pub fn sendmmsg(g: &dyn Guest, a: A) -> SysResult {
     let (guest, host) = mmsg_vec(g, a[1], a[2])?;
     let mut hv = mmsg_host(&host);
-    let sent = sys(libc::SYS_sendmmsg, [a[0], hv.as_mut_ptr() as u64, hv.len() as u64, a[3], 0, 0])?;
+    let sent = sys(
+        libc::SYS_sendmmsg,
+        [a[0], hv.as_mut_ptr() as u64, hv.len() as u64, a[3], 0, 0],
+    )?;
     for (i, (gm, hm)) in guest.iter().zip(&hv).enumerate().take(sent as usize) {
-        let out = Mmsghdr { len: hm.msg_len, ..*gm };
+        let out = Mmsghdr {
+            len: hm.msg_len,
+            ..*gm
+        };
         write_obj(g, a[1] + (i * size_of::<Mmsghdr>()) as u64, &out)?;
     }
     Ok(sent)
@@ -156,9 +194,16 @@ pub fn recvmmsg(g: &dyn Guest, a: A) -> SysResult {
     let (guest, host) = mmsg_vec(g, a[1], a[2])?;
     let mut hv = mmsg_host(&host);
     let tmo = ptr(g, a[4], size_of::<Timespec>() as u64)?;
-    let got = sys(libc::SYS_recvmmsg, [a[0], hv.as_mut_ptr() as u64, hv.len() as u64, a[3], tmo, 0])?;
+    let got = sys(
+        libc::SYS_recvmmsg,
+        [a[0], hv.as_mut_ptr() as u64, hv.len() as u64, a[3], tmo, 0],
+    )?;
     for (i, (gm, hm)) in guest.iter().zip(&hv).enumerate().take(got as usize) {
-        let out = Mmsghdr { hdr: updated(&gm.hdr, &hm.msg_hdr), len: hm.msg_len, pad: 0 };
+        let out = Mmsghdr {
+            hdr: updated(&gm.hdr, &hm.msg_hdr),
+            len: hm.msg_len,
+            pad: 0,
+        };
         write_obj(g, a[1] + (i * size_of::<Mmsghdr>()) as u64, &out)?;
     }
     Ok(got)

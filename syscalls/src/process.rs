@@ -47,13 +47,26 @@ pub fn set_robust_list(_g: &dyn Guest, a: A) -> SysResult {
 
 pub fn wait4(g: &dyn Guest, a: A) -> SysResult {
     let rusage = std::mem::size_of::<crate::abi::structs::Rusage>() as u64;
-    sys(libc::SYS_wait4, [a[0], ptr(g, a[1], 4)?, a[2], ptr(g, a[3], rusage)?, 0, 0])
+    sys(
+        libc::SYS_wait4,
+        [a[0], ptr(g, a[1], 4)?, a[2], ptr(g, a[3], rusage)?, 0, 0],
+    )
 }
 
 pub fn waitid(g: &dyn Guest, a: A) -> SysResult {
     // siginfo_t (128 bytes) and rusage have the same layout on both sides.
     let rusage = std::mem::size_of::<crate::abi::structs::Rusage>() as u64;
-    sys(libc::SYS_waitid, [a[0], a[1], ptr(g, a[2], 128)?, a[3], ptr(g, a[4], rusage)?, 0])
+    sys(
+        libc::SYS_waitid,
+        [
+            a[0],
+            a[1],
+            ptr(g, a[2], 128)?,
+            a[3],
+            ptr(g, a[4], rusage)?,
+            0,
+        ],
+    )
 }
 
 pub fn kill(_g: &dyn Guest, a: A) -> SysResult {
@@ -75,7 +88,12 @@ const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
 /// Flags a fork-like clone may carry.
-const FORK_FLAGS: u64 = CSIGNAL | CLONE_VM | CLONE_VFORK | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID;
+const FORK_FLAGS: u64 = CSIGNAL
+    | CLONE_VM
+    | CLONE_VFORK
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_CLEARTID
+    | CLONE_CHILD_SETTID;
 
 /// clone(flags, newsp, parent_tid, tls, child_tid): the CLONE_BACKWARDS
 /// argument order riscv64 and aarch64 use. Only fork-like clones: a host
@@ -85,7 +103,9 @@ pub fn clone(g: &dyn Guest, a: A) -> SysResult {
     let (flags, newsp, ptid, ctid) = (a[0], a[1], a[2], a[4]);
     if flags & !FORK_FLAGS != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         if g.log_unimp() {
-            g.log(&format!("Unsupported clone flags: {flags:#x} (threads are not supported yet)"));
+            g.log(&format!(
+                "Unsupported clone flags: {flags:#x} (threads are not supported yet)"
+            ));
         }
         return Err(libc::ENOSYS);
     }
@@ -102,7 +122,13 @@ pub fn clone(g: &dyn Guest, a: A) -> SysResult {
         if flags & CLONE_PARENT_SETTID != 0 {
             let _ = g.write(ptid, &tid.to_ne_bytes());
         }
-        CLEAR_CHILD_TID.with(|c| c.set(if flags & CLONE_CHILD_CLEARTID != 0 { ctid } else { 0 }));
+        CLEAR_CHILD_TID.with(|c| {
+            c.set(if flags & CLONE_CHILD_CLEARTID != 0 {
+                ctid
+            } else {
+                0
+            })
+        });
         if newsp != 0 {
             g.set_child_stack(newsp);
         }
@@ -137,12 +163,24 @@ fn read_string_array(g: &dyn Guest, mut addr: u64) -> Result<Vec<CString>, Errno
         if out.len() >= MAX_ARGS {
             return Err(libc::E2BIG);
         }
-        out.push(g.read_cstr(p, MAX_ARG_STRLEN).map_err(|e| if e == libc::ENAMETOOLONG { libc::E2BIG } else { e })?);
+        out.push(g.read_cstr(p, MAX_ARG_STRLEN).map_err(|e| {
+            if e == libc::ENAMETOOLONG {
+                libc::E2BIG
+            } else {
+                e
+            }
+        })?);
         addr += 8;
     }
 }
 
 fn execve_outcome(g: &dyn Guest, path: CString, argv: u64, envp: u64) -> Outcome {
+    // An emulated link (`/proc/self/exe`) names the guest program; on the host
+    // it would name the emulator. QEMU substitutes it the same way.
+    let path = match g.readlink_emulated(libc::AT_FDCWD, &path) {
+        Some(target) => CString::new(target).unwrap_or(path),
+        None => path,
+    };
     let args = read_string_array(g, argv).and_then(|argv| Ok((argv, read_string_array(g, envp)?)));
     match args {
         Ok((argv, envp)) => Outcome::Execve { path, argv, envp },
@@ -150,7 +188,8 @@ fn execve_outcome(g: &dyn Guest, path: CString, argv: u64, envp: u64) -> Outcome
     }
 }
 
-/// The path is handed over as the guest wrote it: the core maps it (`-L`).
+/// The path is handed over as the guest wrote it (emulated links resolved):
+/// the core maps it (`-L`).
 pub fn execve(g: &dyn Guest, a: A) -> Outcome {
     match g.read_cstr(a[0], host::PATH_MAX) {
         Ok(path) => execve_outcome(g, path, a[1], a[2]),

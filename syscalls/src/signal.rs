@@ -10,7 +10,9 @@
 //! mask is never changed except around a wait for signals.
 
 use crate::abi::consts::{host_reserved_signal, SA_RESTORER};
-use crate::abi::structs::{GuestSigaction, SigactionNoRestorer, SigactionRestorer, StackT, KSIGSET_SIZE};
+use crate::abi::structs::{
+    GuestSigaction, SigactionNoRestorer, SigactionRestorer, StackT, KSIGSET_SIZE,
+};
 use crate::abi::{read_obj, write_obj};
 use crate::host::{int, ptr, sys};
 use crate::{Guest, SysResult};
@@ -45,7 +47,10 @@ fn with_actions<R>(f: impl FnOnce(&mut [GuestSigaction; NSIG]) -> R) -> R {
             let sig = i as i32 + 1;
             // SAFETY: querying (not changing) a disposition.
             let mut old: libc::sigaction = unsafe { std::mem::zeroed() };
-            if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } == 0 && old.sa_sigaction == libc::SIG_IGN && !host_reserved_signal(sig) {
+            if unsafe { libc::sigaction(sig, std::ptr::null(), &mut old) } == 0
+                && old.sa_sigaction == libc::SIG_IGN
+                && !host_reserved_signal(sig)
+            {
                 slot.handler = SIG_IGN;
             }
         }
@@ -72,18 +77,45 @@ fn has_restorer(g: &dyn Guest) -> bool {
 fn read_guest_action(g: &dyn Guest, addr: u64) -> Result<GuestSigaction, crate::Errno> {
     Ok(if has_restorer(g) {
         let k: SigactionRestorer = read_obj(g, addr)?;
-        GuestSigaction { handler: k.handler, flags: k.flags, restorer: k.restorer, mask: k.mask }
+        GuestSigaction {
+            handler: k.handler,
+            flags: k.flags,
+            restorer: k.restorer,
+            mask: k.mask,
+        }
     } else {
         let k: SigactionNoRestorer = read_obj(g, addr)?;
-        GuestSigaction { handler: k.handler, flags: k.flags & !SA_RESTORER, restorer: 0, mask: k.mask }
+        GuestSigaction {
+            handler: k.handler,
+            flags: k.flags & !SA_RESTORER,
+            restorer: 0,
+            mask: k.mask,
+        }
     })
 }
 
 fn write_guest_action(g: &dyn Guest, addr: u64, a: &GuestSigaction) -> Result<(), crate::Errno> {
     if has_restorer(g) {
-        write_obj(g, addr, &SigactionRestorer { handler: a.handler, flags: a.flags, restorer: a.restorer, mask: a.mask })
+        write_obj(
+            g,
+            addr,
+            &SigactionRestorer {
+                handler: a.handler,
+                flags: a.flags,
+                restorer: a.restorer,
+                mask: a.mask,
+            },
+        )
     } else {
-        write_obj(g, addr, &SigactionNoRestorer { handler: a.handler, flags: a.flags, mask: a.mask })
+        write_obj(
+            g,
+            addr,
+            &SigactionNoRestorer {
+                handler: a.handler,
+                flags: a.flags,
+                mask: a.mask,
+            },
+        )
     }
 }
 
@@ -94,7 +126,11 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
     if a[3] != KSIGSET_SIZE || !(1..=NSIG as i32).contains(&sig) {
         return Err(libc::EINVAL);
     }
-    let new = if a[1] != 0 { Some(read_guest_action(g, a[1])?) } else { None };
+    let new = if a[1] != 0 {
+        Some(read_guest_action(g, a[1])?)
+    } else {
+        None
+    };
     if new.is_some() && (sig == libc::SIGKILL || sig == libc::SIGSTOP) {
         return Err(libc::EINVAL);
     }
@@ -102,8 +138,13 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
     let old = with_actions(|t| t[i]);
     if let Some(mut n) = new {
         n.mask &= !UNBLOCKABLE;
-        if (n.handler == SIG_DFL || n.handler == SIG_IGN) && sig < 32 && !host_reserved_signal(sig) {
-            let h = if n.handler == SIG_IGN { libc::SIG_IGN } else { libc::SIG_DFL };
+        if (n.handler == SIG_DFL || n.handler == SIG_IGN) && sig < 32 && !host_reserved_signal(sig)
+        {
+            let h = if n.handler == SIG_IGN {
+                libc::SIG_IGN
+            } else {
+                libc::SIG_DFL
+            };
             // SAFETY: installing SIG_IGN/SIG_DFL for a signal the emulator does not use.
             if unsafe { libc::signal(sig, h) } == libc::SIG_ERR {
                 return Err(crate::host::errno());
@@ -142,7 +183,10 @@ pub fn rt_sigpending(g: &dyn Guest, a: A) -> SysResult {
     if a[1] != KSIGSET_SIZE {
         return Err(libc::EINVAL);
     }
-    sys(libc::SYS_rt_sigpending, [ptr(g, a[0], KSIGSET_SIZE)?, a[1], 0, 0, 0, 0])
+    sys(
+        libc::SYS_rt_sigpending,
+        [ptr(g, a[0], KSIGSET_SIZE)?, a[1], 0, 0, 0, 0],
+    )
 }
 
 pub fn rt_sigsuspend(g: &dyn Guest, a: A) -> SysResult {
@@ -152,11 +196,16 @@ pub fn rt_sigsuspend(g: &dyn Guest, a: A) -> SysResult {
     // Never let the wait block signals the core relies on.
     let mut set: u64 = read_obj(g, a[0])?;
     set &= !reserved_mask();
-    sys(libc::SYS_rt_sigsuspend, [&set as *const u64 as u64, a[1], 0, 0, 0, 0])
+    sys(
+        libc::SYS_rt_sigsuspend,
+        [&set as *const u64 as u64, a[1], 0, 0, 0, 0],
+    )
 }
 
 fn reserved_mask() -> u64 {
-    (1..32).filter(|&s| host_reserved_signal(s)).fold(0, |m, s| m | (1u64 << (s - 1)))
+    (1..32)
+        .filter(|&s| host_reserved_signal(s))
+        .fold(0, |m, s| m | (1u64 << (s - 1)))
 }
 
 pub fn rt_sigtimedwait(g: &dyn Guest, a: A) -> SysResult {
@@ -173,7 +222,19 @@ pub fn rt_sigtimedwait(g: &dyn Guest, a: A) -> SysResult {
     let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
     unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &host_set, &mut old) };
     // siginfo_t is 128 bytes with the same layout on both sides.
-    let r = (|| sys(libc::SYS_rt_sigtimedwait, [&set as *const u64 as u64, ptr(g, a[1], 128)?, ptr(g, a[2], 16)?, a[3], 0, 0]))();
+    let r = (|| {
+        sys(
+            libc::SYS_rt_sigtimedwait,
+            [
+                &set as *const u64 as u64,
+                ptr(g, a[1], 128)?,
+                ptr(g, a[2], 16)?,
+                a[3],
+                0,
+                0,
+            ],
+        )
+    })();
     // SAFETY: restoring the mask saved above.
     unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &old, std::ptr::null_mut()) };
     r
@@ -197,12 +258,21 @@ pub fn sigaltstack(g: &dyn Guest, a: A) -> SysResult {
             return Err(libc::EINVAL);
         }
         let stored = if mode == SS_DISABLE {
-            StackT { ss_sp: 0, ss_flags: SS_DISABLE, pad: 0, ss_size: 0 }
+            StackT {
+                ss_sp: 0,
+                ss_flags: SS_DISABLE,
+                pad: 0,
+                ss_size: 0,
+            }
         } else {
             if new.ss_size < min_sigstksz(g) {
                 return Err(libc::ENOMEM);
             }
-            StackT { ss_flags: new.ss_flags & SS_AUTODISARM, pad: 0, ..new }
+            StackT {
+                ss_flags: new.ss_flags & SS_AUTODISARM,
+                pad: 0,
+                ..new
+            }
         };
         ALTSTACK.with(|s| s.set(stored));
     }

@@ -26,6 +26,9 @@ pub(crate) enum ArgFmt {
     BufIn(usize),
     /// Bytes filled by the call: length = result, at most argument N (read).
     BufOut(usize),
+    /// A file mode shown (in octal) only when the open flags in argument N
+    /// create a file (O_CREAT, O_TMPFILE), as strace does for openat.
+    OMode(usize),
     Ptr,
     OFlags,
     Prot,
@@ -57,6 +60,8 @@ impl ArgFmt {
                     ArgFmt::BufIn(idx(r)?)
                 } else if let Some(r) = s.strip_prefix("buf_out:") {
                     ArgFmt::BufOut(idx(r)?)
+                } else if let Some(r) = s.strip_prefix("omode:") {
+                    ArgFmt::OMode(idx(r)?)
                 } else {
                     return None;
                 }
@@ -85,12 +90,19 @@ pub(crate) struct Pending {
 
 impl Pending {
     pub(crate) fn before(guest: &dyn Guest, nr: u64, entry: &Entry, raw: &[u64; 6]) -> Pending {
-        let head = format!("{} {}", unsafe { libc::getpid() }, entry.name);
+        let head = entry.name.to_string();
         let args = match &entry.args {
             None => raw.iter().map(|&a| Ok(format!("{a:#x}"))).collect(),
             Some(fmts) => fmts
                 .iter()
                 .zip(raw.iter())
+                .filter(|(&f, _)| match f {
+                    ArgFmt::OMode(n) => {
+                        let flags = consts::oflags_to_host(guest.machine(), raw[n] as i32);
+                        flags & (libc::O_CREAT | O_TMPFILE) != 0
+                    }
+                    _ => true,
+                })
                 .map(|(&f, &a)| match f {
                     ArgFmt::BufOut(_) => Err((a, f)),
                     _ => Ok(format_arg(guest, f, a, raw)),
@@ -98,7 +110,12 @@ impl Pending {
                 .collect(),
         };
         let _ = nr;
-        Pending { head, args, raw: *raw, ret: entry.ret }
+        Pending {
+            head,
+            args,
+            raw: *raw,
+            ret: entry.ret,
+        }
     }
 
     /// The whole line; `ret` is `None` for calls that do not return (exit, execve).
@@ -118,7 +135,13 @@ impl Pending {
                 Err((addr, _)) => format_ptr(*addr),
             })
             .collect();
-        let call = format!("{}({})", self.head, args.join(", "));
+        // The pid now, not at `before`: a fork-like clone returns in two processes.
+        let call = format!(
+            "{} {}({})",
+            unsafe { libc::getpid() },
+            self.head,
+            args.join(", ")
+        );
         match ret {
             None => call,
             Some(v) => format!("{call} = {}", format_ret(v, self.ret)),
@@ -127,12 +150,21 @@ impl Pending {
 }
 
 /// The call part of a line for a syscall that has no handler (`name(0x…, …)`).
-pub(crate) fn call_line(guest: &dyn Guest, nr: u64, entry: Option<&Entry>, raw: &[u64; 6]) -> String {
+pub(crate) fn call_line(
+    guest: &dyn Guest,
+    nr: u64,
+    entry: Option<&Entry>,
+    raw: &[u64; 6],
+) -> String {
     match entry {
         Some(e) => Pending::before(guest, nr, e, raw).finish(guest, None),
         None => {
             let args: Vec<String> = raw.iter().map(|a| format!("{a:#x}")).collect();
-            format!("{} syscall_{nr}({})", unsafe { libc::getpid() }, args.join(", "))
+            format!(
+                "{} syscall_{nr}({})",
+                unsafe { libc::getpid() },
+                args.join(", ")
+            )
         }
     }
 }
@@ -155,6 +187,17 @@ pub(crate) fn format_errno(e: Errno) -> String {
     format!("-1 {} ({msg})", errno_name(e).unwrap_or("E?"))
 }
 
+/// The kernel's __O_TMPFILE bit (O_TMPFILE without O_DIRECTORY).
+const O_TMPFILE: i32 = 0o20000000;
+
+fn format_oct(a: u64) -> String {
+    if a == 0 {
+        "0".into()
+    } else {
+        format!("0{a:o}")
+    }
+}
+
 fn format_ptr(a: u64) -> String {
     if a == 0 {
         "NULL".into()
@@ -168,7 +211,7 @@ fn format_arg(guest: &dyn Guest, f: ArgFmt, a: u64, raw: &[u64; 6]) -> String {
         ArgFmt::Int => (a as i64).to_string(),
         ArgFmt::Uint => a.to_string(),
         ArgFmt::Hex => format!("{a:#x}"),
-        ArgFmt::Oct => format!("{a:#o}").replacen("0o", "0", 1),
+        ArgFmt::Oct | ArgFmt::OMode(_) => format_oct(a),
         ArgFmt::Fd => (a as i32).to_string(),
         ArgFmt::DirFd if a as i32 == libc::AT_FDCWD => "AT_FDCWD".into(),
         ArgFmt::DirFd => (a as i32).to_string(),
@@ -200,7 +243,9 @@ fn format_arg(guest: &dyn Guest, f: ArgFmt, a: u64, raw: &[u64; 6]) -> String {
                 (true, _) => rest,
             }
         }
-        ArgFmt::Signal => signal_name(a as i32).map_or_else(|| (a as i64).to_string(), String::from),
+        ArgFmt::Signal => {
+            signal_name(a as i32).map_or_else(|| (a as i64).to_string(), String::from)
+        }
         ArgFmt::AtFlags => flag_names(a, AT_NAMES, "0"),
     }
 }
@@ -254,7 +299,13 @@ pub(crate) fn flag_names(v: u64, names: &[(u64, &str)], zero: &str) -> String {
     parts.join("|")
 }
 
-const PROT_NAMES: &[(u64, &str)] = &[(1, "PROT_READ"), (2, "PROT_WRITE"), (4, "PROT_EXEC"), (0x0100_0000, "PROT_GROWSDOWN"), (0x0200_0000, "PROT_GROWSUP")];
+const PROT_NAMES: &[(u64, &str)] = &[
+    (1, "PROT_READ"),
+    (2, "PROT_WRITE"),
+    (4, "PROT_EXEC"),
+    (0x0100_0000, "PROT_GROWSDOWN"),
+    (0x0200_0000, "PROT_GROWSUP"),
+];
 
 // asm-generic/mman-common.h and mman.h (x86-64 agrees, plus MAP_32BIT which the generic ABI lacks).
 const MAP_NAMES: &[(u64, &str)] = &[
@@ -286,7 +337,37 @@ const AT_NAMES: &[(u64, &str)] = &[
 
 /// Signal numbers 1..31 of the generic ABI (identical on x86-64).
 const SIGNAL_NAMES: [&str; 31] = [
-    "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS", "SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM", "SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO", "SIGPWR", "SIGSYS",
+    "SIGHUP",
+    "SIGINT",
+    "SIGQUIT",
+    "SIGILL",
+    "SIGTRAP",
+    "SIGABRT",
+    "SIGBUS",
+    "SIGFPE",
+    "SIGKILL",
+    "SIGUSR1",
+    "SIGSEGV",
+    "SIGUSR2",
+    "SIGPIPE",
+    "SIGALRM",
+    "SIGTERM",
+    "SIGSTKFLT",
+    "SIGCHLD",
+    "SIGCONT",
+    "SIGSTOP",
+    "SIGTSTP",
+    "SIGTTIN",
+    "SIGTTOU",
+    "SIGURG",
+    "SIGXCPU",
+    "SIGXFSZ",
+    "SIGVTALRM",
+    "SIGPROF",
+    "SIGWINCH",
+    "SIGIO",
+    "SIGPWR",
+    "SIGSYS",
 ];
 
 pub(crate) fn signal_name(sig: i32) -> Option<&'static str> {
@@ -298,20 +379,137 @@ pub(crate) fn signal_name(sig: i32) -> Option<&'static str> {
 
 /// errno names (asm-generic/errno-base.h, errno.h: the same numbers on x86-64).
 const ERRNO_NAMES: &[(i32, &str)] = &[
-    (1, "EPERM"), (2, "ENOENT"), (3, "ESRCH"), (4, "EINTR"), (5, "EIO"), (6, "ENXIO"), (7, "E2BIG"), (8, "ENOEXEC"), (9, "EBADF"), (10, "ECHILD"),
-    (11, "EAGAIN"), (12, "ENOMEM"), (13, "EACCES"), (14, "EFAULT"), (15, "ENOTBLK"), (16, "EBUSY"), (17, "EEXIST"), (18, "EXDEV"), (19, "ENODEV"), (20, "ENOTDIR"),
-    (21, "EISDIR"), (22, "EINVAL"), (23, "ENFILE"), (24, "EMFILE"), (25, "ENOTTY"), (26, "ETXTBSY"), (27, "EFBIG"), (28, "ENOSPC"), (29, "ESPIPE"), (30, "EROFS"),
-    (31, "EMLINK"), (32, "EPIPE"), (33, "EDOM"), (34, "ERANGE"), (35, "EDEADLK"), (36, "ENAMETOOLONG"), (37, "ENOLCK"), (38, "ENOSYS"), (39, "ENOTEMPTY"), (40, "ELOOP"),
-    (42, "ENOMSG"), (43, "EIDRM"), (44, "ECHRNG"), (45, "EL2NSYNC"), (46, "EL3HLT"), (47, "EL3RST"), (48, "ELNRNG"), (49, "EUNATCH"), (50, "ENOCSI"),
-    (51, "EL2HLT"), (52, "EBADE"), (53, "EBADR"), (54, "EXFULL"), (55, "ENOANO"), (56, "EBADRQC"), (57, "EBADSLT"), (59, "EBFONT"), (60, "ENOSTR"),
-    (61, "ENODATA"), (62, "ETIME"), (63, "ENOSR"), (64, "ENONET"), (65, "ENOPKG"), (66, "EREMOTE"), (67, "ENOLINK"), (68, "EADV"), (69, "ESRMNT"), (70, "ECOMM"),
-    (71, "EPROTO"), (72, "EMULTIHOP"), (73, "EDOTDOT"), (74, "EBADMSG"), (75, "EOVERFLOW"), (76, "ENOTUNIQ"), (77, "EBADFD"), (78, "EREMCHG"), (79, "ELIBACC"), (80, "ELIBBAD"),
-    (81, "ELIBSCN"), (82, "ELIBMAX"), (83, "ELIBEXEC"), (84, "EILSEQ"), (85, "ERESTART"), (86, "ESTRPIPE"), (87, "EUSERS"), (88, "ENOTSOCK"), (89, "EDESTADDRREQ"), (90, "EMSGSIZE"),
-    (91, "EPROTOTYPE"), (92, "ENOPROTOOPT"), (93, "EPROTONOSUPPORT"), (94, "ESOCKTNOSUPPORT"), (95, "EOPNOTSUPP"), (96, "EPFNOSUPPORT"), (97, "EAFNOSUPPORT"), (98, "EADDRINUSE"), (99, "EADDRNOTAVAIL"), (100, "ENETDOWN"),
-    (101, "ENETUNREACH"), (102, "ENETRESET"), (103, "ECONNABORTED"), (104, "ECONNRESET"), (105, "ENOBUFS"), (106, "EISCONN"), (107, "ENOTCONN"), (108, "ESHUTDOWN"), (109, "ETOOMANYREFS"), (110, "ETIMEDOUT"),
-    (111, "ECONNREFUSED"), (112, "EHOSTDOWN"), (113, "EHOSTUNREACH"), (114, "EALREADY"), (115, "EINPROGRESS"), (116, "ESTALE"), (117, "EUCLEAN"), (118, "ENOTNAM"), (119, "ENAVAIL"), (120, "EISNAM"),
-    (121, "EREMOTEIO"), (122, "EDQUOT"), (123, "ENOMEDIUM"), (124, "EMEDIUMTYPE"), (125, "ECANCELED"), (126, "ENOKEY"), (127, "EKEYEXPIRED"), (128, "EKEYREVOKED"), (129, "EKEYREJECTED"), (130, "EOWNERDEAD"),
-    (131, "ENOTRECOVERABLE"), (132, "ERFKILL"), (133, "EHWPOISON"),
+    (1, "EPERM"),
+    (2, "ENOENT"),
+    (3, "ESRCH"),
+    (4, "EINTR"),
+    (5, "EIO"),
+    (6, "ENXIO"),
+    (7, "E2BIG"),
+    (8, "ENOEXEC"),
+    (9, "EBADF"),
+    (10, "ECHILD"),
+    (11, "EAGAIN"),
+    (12, "ENOMEM"),
+    (13, "EACCES"),
+    (14, "EFAULT"),
+    (15, "ENOTBLK"),
+    (16, "EBUSY"),
+    (17, "EEXIST"),
+    (18, "EXDEV"),
+    (19, "ENODEV"),
+    (20, "ENOTDIR"),
+    (21, "EISDIR"),
+    (22, "EINVAL"),
+    (23, "ENFILE"),
+    (24, "EMFILE"),
+    (25, "ENOTTY"),
+    (26, "ETXTBSY"),
+    (27, "EFBIG"),
+    (28, "ENOSPC"),
+    (29, "ESPIPE"),
+    (30, "EROFS"),
+    (31, "EMLINK"),
+    (32, "EPIPE"),
+    (33, "EDOM"),
+    (34, "ERANGE"),
+    (35, "EDEADLK"),
+    (36, "ENAMETOOLONG"),
+    (37, "ENOLCK"),
+    (38, "ENOSYS"),
+    (39, "ENOTEMPTY"),
+    (40, "ELOOP"),
+    (42, "ENOMSG"),
+    (43, "EIDRM"),
+    (44, "ECHRNG"),
+    (45, "EL2NSYNC"),
+    (46, "EL3HLT"),
+    (47, "EL3RST"),
+    (48, "ELNRNG"),
+    (49, "EUNATCH"),
+    (50, "ENOCSI"),
+    (51, "EL2HLT"),
+    (52, "EBADE"),
+    (53, "EBADR"),
+    (54, "EXFULL"),
+    (55, "ENOANO"),
+    (56, "EBADRQC"),
+    (57, "EBADSLT"),
+    (59, "EBFONT"),
+    (60, "ENOSTR"),
+    (61, "ENODATA"),
+    (62, "ETIME"),
+    (63, "ENOSR"),
+    (64, "ENONET"),
+    (65, "ENOPKG"),
+    (66, "EREMOTE"),
+    (67, "ENOLINK"),
+    (68, "EADV"),
+    (69, "ESRMNT"),
+    (70, "ECOMM"),
+    (71, "EPROTO"),
+    (72, "EMULTIHOP"),
+    (73, "EDOTDOT"),
+    (74, "EBADMSG"),
+    (75, "EOVERFLOW"),
+    (76, "ENOTUNIQ"),
+    (77, "EBADFD"),
+    (78, "EREMCHG"),
+    (79, "ELIBACC"),
+    (80, "ELIBBAD"),
+    (81, "ELIBSCN"),
+    (82, "ELIBMAX"),
+    (83, "ELIBEXEC"),
+    (84, "EILSEQ"),
+    (85, "ERESTART"),
+    (86, "ESTRPIPE"),
+    (87, "EUSERS"),
+    (88, "ENOTSOCK"),
+    (89, "EDESTADDRREQ"),
+    (90, "EMSGSIZE"),
+    (91, "EPROTOTYPE"),
+    (92, "ENOPROTOOPT"),
+    (93, "EPROTONOSUPPORT"),
+    (94, "ESOCKTNOSUPPORT"),
+    (95, "EOPNOTSUPP"),
+    (96, "EPFNOSUPPORT"),
+    (97, "EAFNOSUPPORT"),
+    (98, "EADDRINUSE"),
+    (99, "EADDRNOTAVAIL"),
+    (100, "ENETDOWN"),
+    (101, "ENETUNREACH"),
+    (102, "ENETRESET"),
+    (103, "ECONNABORTED"),
+    (104, "ECONNRESET"),
+    (105, "ENOBUFS"),
+    (106, "EISCONN"),
+    (107, "ENOTCONN"),
+    (108, "ESHUTDOWN"),
+    (109, "ETOOMANYREFS"),
+    (110, "ETIMEDOUT"),
+    (111, "ECONNREFUSED"),
+    (112, "EHOSTDOWN"),
+    (113, "EHOSTUNREACH"),
+    (114, "EALREADY"),
+    (115, "EINPROGRESS"),
+    (116, "ESTALE"),
+    (117, "EUCLEAN"),
+    (118, "ENOTNAM"),
+    (119, "ENAVAIL"),
+    (120, "EISNAM"),
+    (121, "EREMOTEIO"),
+    (122, "EDQUOT"),
+    (123, "ENOMEDIUM"),
+    (124, "EMEDIUMTYPE"),
+    (125, "ECANCELED"),
+    (126, "ENOKEY"),
+    (127, "EKEYEXPIRED"),
+    (128, "EKEYREVOKED"),
+    (129, "EKEYREJECTED"),
+    (130, "EOWNERDEAD"),
+    (131, "ENOTRECOVERABLE"),
+    (132, "ERFKILL"),
+    (133, "EHWPOISON"),
 ];
 
 pub(crate) fn errno_name(e: Errno) -> Option<&'static str> {
@@ -349,8 +547,14 @@ mod tests {
 
     #[test]
     fn flags_are_named() {
-        assert_eq!(flag_names(3, PROT_NAMES, "PROT_NONE"), "PROT_READ|PROT_WRITE");
+        assert_eq!(
+            flag_names(3, PROT_NAMES, "PROT_NONE"),
+            "PROT_READ|PROT_WRITE"
+        );
         assert_eq!(flag_names(0, PROT_NAMES, "PROT_NONE"), "PROT_NONE");
-        assert_eq!(flag_names(0x1100, AT_NAMES, "0"), "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH");
+        assert_eq!(
+            flag_names(0x1100, AT_NAMES, "0"),
+            "AT_SYMLINK_NOFOLLOW|AT_EMPTY_PATH"
+        );
     }
 }

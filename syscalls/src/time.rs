@@ -29,7 +29,10 @@ pub fn clock_settime(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn clock_nanosleep(g: &dyn Guest, a: A) -> SysResult {
-    crate::host::sys(libc::SYS_clock_nanosleep, [a[0], a[1], ptr(g, a[2], TS)?, ptr(g, a[3], TS)?, 0, 0])
+    crate::host::sys(
+        libc::SYS_clock_nanosleep,
+        [a[0], a[1], ptr(g, a[2], TS)?, ptr(g, a[3], TS)?, 0, 0],
+    )
 }
 
 pub fn nanosleep(g: &dyn Guest, a: A) -> SysResult {
@@ -38,11 +41,21 @@ pub fn nanosleep(g: &dyn Guest, a: A) -> SysResult {
 
 pub fn gettimeofday(g: &dyn Guest, a: A) -> SysResult {
     // struct timezone: two ints.
-    sys3(libc::SYS_gettimeofday, ptr(g, a[0], TV)?, ptr(g, a[1], 8)?, 0)
+    sys3(
+        libc::SYS_gettimeofday,
+        ptr(g, a[0], TV)?,
+        ptr(g, a[1], 8)?,
+        0,
+    )
 }
 
 pub fn settimeofday(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_settimeofday, ptr(g, a[0], TV)?, ptr(g, a[1], 8)?, 0)
+    sys3(
+        libc::SYS_settimeofday,
+        ptr(g, a[0], TV)?,
+        ptr(g, a[1], 8)?,
+        0,
+    )
 }
 
 pub fn times(g: &dyn Guest, a: A) -> SysResult {
@@ -54,5 +67,10 @@ pub fn getitimer(g: &dyn Guest, a: A) -> SysResult {
 }
 
 pub fn setitimer(g: &dyn Guest, a: A) -> SysResult {
-    sys3(libc::SYS_setitimer, a[0], ptr(g, a[1], ITV)?, ptr(g, a[2], ITV)?)
+    sys3(
+        libc::SYS_setitimer,
+        a[0],
+        ptr(g, a[1], ITV)?,
+        ptr(g, a[2], ITV)?,
+    )
 }

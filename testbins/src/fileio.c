@@ -185,7 +185,7 @@ int main(int argc, char **argv)
         CHECK(write(fd, buf, 256) == 256);
     close(fd);
     CHECK(fstatat(dfd, "c.bin", &st, 0) == 0);
-    printf("c.bin size %ld blocks>0 %d\n", (long)st.st_size, st.st_blocks > 0);
+    printf("c.bin size %ld blksize>0 %d\n", (long)st.st_size, st.st_blksize > 0);
     printf("faccessat R_OK: %d\n", faccessat(dfd, "c.bin", R_OK, 0));
     errno = 0;
     show("open dir for writing", (long)open(dir, O_WRONLY));

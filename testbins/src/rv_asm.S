@@ -374,6 +374,8 @@ _start:
     c.addi4spn a0, sp, 16
     sub t0, a0, sp;      MIX t0
     li t1, 0x1357924680aceb0d
+    li t2, -1
+    sd t2, 16(sp)                /* known bytes around the c.swsp target */
     c.sdsp t1, 8(sp)
     c.swsp t1, 20(sp)
     c.ldsp t2, 8(sp);    MIX t2
@@ -492,6 +494,7 @@ _start:
 
 /* ---------------- Zicond ---------------- */
     SEED
+    li s4, 0x0f0f0f0f0f0f0f0f
     la s1, vals
     la s3, vals_end
 1:  ld a0, 0(s1)
@@ -499,11 +502,10 @@ _start:
 2:  ld a1, 0(s2)
     CZERO_EQZ t0, a0, a1;  MIX t0
     CZERO_NEZ t0, a0, a1;  MIX t0
-    /* the conditional-select idiom: a1 ? a0 : s1-index */
+    /* the conditional-select idiom: t0 = a1 ? a0 : s4 */
     CZERO_EQZ t1, a0, a1
-    CZERO_NEZ t2, s2, a1
-    or t0, t1, t2
-    sub t0, t0, s2;        MIX t0
+    CZERO_NEZ t2, s4, a1
+    or t0, t1, t2;         MIX t0
     addi s2, s2, 8
     bltu s2, s3, 2b
     addi s1, s1, 8

@@ -96,9 +96,10 @@ while read -r name status kind prog args; do
         fi
     else
         p=$(native_prog "$prog") || { echo "SKIP $name (no native $prog)"; continue; }
-        if [ "$prog" = bin/busybox ]; then cmd=("$p"); argv=("${argv[@]:1}"); else cmd=("$p"); fi
-        envv+=("PATH=$wrap:/usr/bin:/bin")
-        [ "$kind" = static ] && envv+=("PATH=$wrap")
+        cmd=("$p")
+        # $wrap/sh is a symlink to busybox: drop the "sh" word of the case.
+        [ "$prog" = bin/busybox ] && argv=("${argv[@]:1}")
+        [ "$kind" = static ] || envv+=("PATH=/usr/bin:/bin")  # host programs
     fi
     out=$work/$name.out
     (cd "$cwd" && timeout 300 "${envv[@]}" "${cmd[@]}" "${argv[@]}" <"$stdin" >"$out" 2>"$work/$name.err")

@@ -73,6 +73,13 @@ check_root() {  # $1 = root; prints missing files, returns 1 if any
     return $bad
 }
 
+# One fetch at a time per cache (a second one waits, then finds it done).
+mkdir -p "$cache"
+if command -v flock >/dev/null; then
+    exec 9>"$cache/.fetch.lock"
+    flock 9
+fi
+
 if [ "${EMU_DEBIAN_FORCE:-0}" != 1 ] && [ -f "$stamp" ] &&
    [ "$(head -n1 "$stamp")" = "$stamp_hash" ] && check_root "$dest" 2>/dev/null; then
     log "up to date: $dest"
@@ -125,10 +132,12 @@ unset APT_CONFIG_DIR 2>/dev/null || true
 log "apt-get update ($SUITE/$ARCH from $DEBIAN_MIRROR)"
 apt-get -q update >"$aptroot/update.log" 2>&1 ||
     { cat "$aptroot/update.log" >&2; die "apt-get update failed (is $DEBIAN_MIRROR reachable?)"; }
-if grep -qE '^(W|E): ' "$aptroot/update.log"; then
+# apt-get update exits 0 even when the index could not be fetched or verified.
+if grep -qiE '^E: |^W: .*(fail|GPG|sign|NO_PUBKEY|Release)' "$aptroot/update.log"; then
     cat "$aptroot/update.log" >&2
-    die "apt-get update reported warnings/errors"
+    die "apt-get update could not fetch/verify the $SUITE index from $DEBIAN_MIRROR"
 fi
+grep -E '^W: ' "$aptroot/update.log" >&2 || true
 
 # Closure: simulate installing into the empty status file.
 # shellcheck disable=SC2086

@@ -20,7 +20,11 @@ pub enum BlockExit {
     Exit(ExitReason, u64),
     /// A memory access outside the guest address space, or a misaligned
     /// atomic: the instruction at `pc` faults on `addr`.
-    BadAccess { pc: u64, addr: u64, misaligned: bool },
+    BadAccess {
+        pc: u64,
+        addr: u64,
+        misaligned: bool,
+    },
 }
 
 /// What the interpreter needs besides the block: where guest state and memory live.
@@ -38,7 +42,13 @@ pub struct Machine {
 
 impl Machine {
     pub fn new(state: *mut u8, guest_base: *mut u8, guest_size: u64) -> Machine {
-        Machine { state, guest_base, guest_size, insn_pc: 0, values: Vec::with_capacity(256) }
+        Machine {
+            state,
+            guest_base,
+            guest_size,
+            insn_pc: 0,
+            values: Vec::with_capacity(256),
+        }
     }
 
     /// Runs `block` once.
@@ -54,7 +64,13 @@ impl Machine {
         for inst in &block.insts {
             let v = match self.exec(inst) {
                 Ok(v) => v,
-                Err((addr, misaligned)) => return BlockExit::BadAccess { pc: self.insn_pc, addr, misaligned },
+                Err((addr, misaligned)) => {
+                    return BlockExit::BadAccess {
+                        pc: self.insn_pc,
+                        addr,
+                        misaligned,
+                    }
+                }
             };
             if !inst.dst.is_none() {
                 *self.values.get_unchecked_mut(inst.dst.index()) = v;
@@ -62,9 +78,15 @@ impl Machine {
         }
         match block.term {
             Terminator::Jump(pc) => BlockExit::Next(pc),
-            Terminator::Branch { cond, taken, not_taken } => {
-                BlockExit::Next(if self.values[cond.index()] != 0 { taken } else { not_taken })
-            }
+            Terminator::Branch {
+                cond,
+                taken,
+                not_taken,
+            } => BlockExit::Next(if self.values[cond.index()] != 0 {
+                taken
+            } else {
+                not_taken
+            }),
             Terminator::Indirect { target, .. } => BlockExit::Next(self.values[target.index()]),
             Terminator::Exit { reason, pc } => BlockExit::Exit(reason, pc),
         }
@@ -107,60 +129,6 @@ impl Machine {
                 self.insn_pc = inst.imm;
                 0
             }
-            Op::Add => a.wrapping_add(b),
-            Op::Sub => a.wrapping_sub(b),
-            Op::Mul => a.wrapping_mul(b),
-            Op::MulHS => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64,
-            Op::MulHU => ((a as u128 * b as u128) >> 64) as u64,
-            Op::MulHSU => ((a as i64 as i128).wrapping_mul(b as u128 as i128) >> 64) as u64,
-            Op::DivS => (a as i64).checked_div(b as i64).map_or(if b == 0 { 0 } else { a }, |q| q as u64),
-            Op::DivU => a.checked_div(b).unwrap_or(0),
-            Op::RemS => {
-                if b == 0 {
-                    a
-                } else {
-                    (a as i64).wrapping_rem(b as i64) as u64
-                }
-            }
-            Op::RemU => a.checked_rem(b).unwrap_or(a),
-            Op::DivS32 => {
-                let (x, y) = (a as i32, b as i32);
-                (if y == 0 { 0 } else { x.wrapping_div(y) }) as u32 as u64
-            }
-            Op::DivU32 => (a as u32).checked_div(b as u32).unwrap_or(0) as u64,
-            Op::RemS32 => {
-                let (x, y) = (a as i32, b as i32);
-                (if y == 0 { x } else { x.wrapping_rem(y) }) as u32 as u64
-            }
-            Op::RemU32 => (a as u32).checked_rem(b as u32).unwrap_or(a as u32) as u64,
-            Op::And => a & b,
-            Op::Or => a | b,
-            Op::Xor => a ^ b,
-            Op::Not => !a,
-            Op::Neg => a.wrapping_neg(),
-            Op::Shl => a << (b & 63),
-            Op::LShr => a >> (b & 63),
-            Op::AShr => ((a as i64) >> (b & 63)) as u64,
-            Op::Rotl => a.rotate_left((b & 63) as u32),
-            Op::Rotr => a.rotate_right((b & 63) as u32),
-            Op::Shl32 => ((a as u32) << (b & 31)) as u64,
-            Op::LShr32 => ((a as u32) >> (b & 31)) as u64,
-            Op::AShr32 => ((a as i32) >> (b & 31)) as u32 as u64,
-            Op::Rotl32 => (a as u32).rotate_left((b & 31) as u32) as u64,
-            Op::Rotr32 => (a as u32).rotate_right((b & 31) as u32) as u64,
-            Op::Clz => a.leading_zeros() as u64,
-            Op::Ctz => a.trailing_zeros() as u64,
-            Op::Popcount => a.count_ones() as u64,
-            Op::Clz32 => (a as u32).leading_zeros() as u64,
-            Op::Ctz32 => (a as u32).trailing_zeros() as u64,
-            Op::Bswap => a.swap_bytes(),
-            Op::SExt8 => a as i8 as i64 as u64,
-            Op::SExt16 => a as i16 as i64 as u64,
-            Op::SExt32 => a as i32 as i64 as u64,
-            Op::ZExt8 => a as u8 as u64,
-            Op::ZExt16 => a as u16 as u64,
-            Op::ZExt32 => a as u32 as u64,
-            Op::Cmp => Cond::from_imm(inst.imm).eval(a, b) as u64,
             Op::Select => {
                 if a != 0 {
                     b
@@ -210,6 +178,9 @@ impl Machine {
                 let helper = Helper::from_imm(inst.imm);
                 (helper.func)(state, a, b, self.arg(inst, 2), self.arg(inst, 3))
             }
+            // SAFETY: every other opcode is pure and handled by eval_pure.
+            op => eval_pure(op, [a, b, 0, 0], inst.imm)
+                .unwrap_or_else(|| std::hint::unreachable_unchecked()),
         })
     }
 
@@ -219,6 +190,80 @@ impl Machine {
         }
         self.host(addr, m.size())
     }
+}
+
+/// Result of a pure opcode (no memory, state or helper access) on constant
+/// arguments; `None` for opcodes that are not pure. Shared by execution and
+/// constant folding so the two can never disagree.
+#[inline(always)]
+pub fn eval_pure(op: Op, args: [u64; 4], imm: u64) -> Option<u64> {
+    let [a, b, c, _] = args;
+    Some(match op {
+        Op::Add => a.wrapping_add(b),
+        Op::Sub => a.wrapping_sub(b),
+        Op::Mul => a.wrapping_mul(b),
+        Op::MulHS => ((a as i64 as i128 * b as i64 as i128) >> 64) as u64,
+        Op::MulHU => ((a as u128 * b as u128) >> 64) as u64,
+        Op::MulHSU => ((a as i64 as i128).wrapping_mul(b as u128 as i128) >> 64) as u64,
+        Op::DivS => (a as i64)
+            .checked_div(b as i64)
+            .map_or(if b == 0 { 0 } else { a }, |q| q as u64),
+        Op::DivU => a.checked_div(b).unwrap_or(0),
+        Op::RemS => {
+            if b == 0 {
+                a
+            } else {
+                (a as i64).wrapping_rem(b as i64) as u64
+            }
+        }
+        Op::RemU => a.checked_rem(b).unwrap_or(a),
+        Op::DivS32 => {
+            let (x, y) = (a as i32, b as i32);
+            (if y == 0 { 0 } else { x.wrapping_div(y) }) as u32 as u64
+        }
+        Op::DivU32 => (a as u32).checked_div(b as u32).unwrap_or(0) as u64,
+        Op::RemS32 => {
+            let (x, y) = (a as i32, b as i32);
+            (if y == 0 { x } else { x.wrapping_rem(y) }) as u32 as u64
+        }
+        Op::RemU32 => (a as u32).checked_rem(b as u32).unwrap_or(a as u32) as u64,
+        Op::And => a & b,
+        Op::Or => a | b,
+        Op::Xor => a ^ b,
+        Op::Not => !a,
+        Op::Neg => a.wrapping_neg(),
+        Op::Shl => a << (b & 63),
+        Op::LShr => a >> (b & 63),
+        Op::AShr => ((a as i64) >> (b & 63)) as u64,
+        Op::Rotl => a.rotate_left((b & 63) as u32),
+        Op::Rotr => a.rotate_right((b & 63) as u32),
+        Op::Shl32 => ((a as u32) << (b & 31)) as u64,
+        Op::LShr32 => ((a as u32) >> (b & 31)) as u64,
+        Op::AShr32 => ((a as i32) >> (b & 31)) as u32 as u64,
+        Op::Rotl32 => (a as u32).rotate_left((b & 31) as u32) as u64,
+        Op::Rotr32 => (a as u32).rotate_right((b & 31) as u32) as u64,
+        Op::Clz => a.leading_zeros() as u64,
+        Op::Ctz => a.trailing_zeros() as u64,
+        Op::Popcount => a.count_ones() as u64,
+        Op::Clz32 => (a as u32).leading_zeros() as u64,
+        Op::Ctz32 => (a as u32).trailing_zeros() as u64,
+        Op::Bswap => a.swap_bytes(),
+        Op::SExt8 => a as i8 as i64 as u64,
+        Op::SExt16 => a as i16 as i64 as u64,
+        Op::SExt32 => a as i32 as i64 as u64,
+        Op::ZExt8 => a as u8 as u64,
+        Op::ZExt16 => a as u16 as u64,
+        Op::ZExt32 => a as u32 as u64,
+        Op::Cmp => Cond::from_imm(imm).eval(a, b) as u64,
+        Op::Select => {
+            if a != 0 {
+                b
+            } else {
+                c
+            }
+        }
+        _ => return None,
+    })
 }
 
 fn extend(raw: u64, m: MemOp) -> u64 {

@@ -32,11 +32,17 @@ fn division_edge_cases_are_total() {
     assert_eq!(binop(Op::DivU, 7, 0), 0);
     assert_eq!(binop(Op::RemS, 7, 0), 7);
     assert_eq!(binop(Op::RemU, 7, 0), 7);
-    assert_eq!(binop(Op::DivS, i64::MIN as u64, -1i64 as u64), i64::MIN as u64);
+    assert_eq!(
+        binop(Op::DivS, i64::MIN as u64, -1i64 as u64),
+        i64::MIN as u64
+    );
     assert_eq!(binop(Op::RemS, i64::MIN as u64, -1i64 as u64), 0);
     assert_eq!(binop(Op::DivS, -7i64 as u64, 2), -3i64 as u64);
     assert_eq!(binop(Op::RemS, -7i64 as u64, 2), -1i64 as u64);
-    assert_eq!(binop(Op::DivS32, i32::MIN as u32 as u64, -1i32 as u32 as u64), 0x8000_0000);
+    assert_eq!(
+        binop(Op::DivS32, i32::MIN as u32 as u64, -1i32 as u32 as u64),
+        0x8000_0000
+    );
     assert_eq!(binop(Op::RemS32, 0xffff_fff9, 2), 0xffff_ffff);
     assert_eq!(binop(Op::DivU32, 0x1_0000_0007, 0), 0);
     assert_eq!(binop(Op::RemU32, 0x1_0000_0007, 0), 7);
@@ -62,18 +68,30 @@ fn shifts_mask_their_amount_and_32_bit_ops_zero_extend() {
 
 #[test]
 fn comparisons_and_select() {
-    assert_eq!(run(|b| {
-        let (x, y) = (b.const_(-1i64 as u64), b.const_(1));
-        b.cmp(Cond::LtS, x, y)
-    }).0, 1);
-    assert_eq!(run(|b| {
-        let (x, y) = (b.const_(-1i64 as u64), b.const_(1));
-        b.cmp(Cond::LtU, x, y)
-    }).0, 0);
-    assert_eq!(run(|b| {
-        let (c, t, f) = (b.const_(0), b.const_(5), b.const_(9));
-        b.select(c, t, f)
-    }).0, 9);
+    assert_eq!(
+        run(|b| {
+            let (x, y) = (b.const_(-1i64 as u64), b.const_(1));
+            b.cmp(Cond::LtS, x, y)
+        })
+        .0,
+        1
+    );
+    assert_eq!(
+        run(|b| {
+            let (x, y) = (b.const_(-1i64 as u64), b.const_(1));
+            b.cmp(Cond::LtU, x, y)
+        })
+        .0,
+        0
+    );
+    assert_eq!(
+        run(|b| {
+            let (c, t, f) = (b.const_(0), b.const_(5), b.const_(9));
+            b.select(c, t, f)
+        })
+        .0,
+        9
+    );
 }
 
 #[test]
@@ -117,14 +135,28 @@ fn misaligned_atomic_and_out_of_space_access_fault() {
     let block = b.finish(4, 1, Terminator::Jump(4));
     let (mut state, mut mem) = ([0u64; 1], vec![0u8; 4096]);
     let mut m = Machine::new(state.as_mut_ptr() as *mut u8, mem.as_mut_ptr(), 4096);
-    assert_eq!(unsafe { m.run(&block) }, BlockExit::BadAccess { pc: 0x1234, addr: 0x41, misaligned: true });
+    assert_eq!(
+        unsafe { m.run(&block) },
+        BlockExit::BadAccess {
+            pc: 0x1234,
+            addr: 0x41,
+            misaligned: true
+        }
+    );
 
     let mut b = Builder::new(0);
     b.insn_start(0x10);
     let addr = b.const_(4093);
     b.load(MemOp::U32, addr);
     let block = b.finish(4, 1, Terminator::Jump(4));
-    assert_eq!(unsafe { m.run(&block) }, BlockExit::BadAccess { pc: 0x10, addr: 4093, misaligned: false });
+    assert_eq!(
+        unsafe { m.run(&block) },
+        BlockExit::BadAccess {
+            pc: 0x10,
+            addr: 4093,
+            misaligned: false
+        }
+    );
 }
 
 #[test]
@@ -132,7 +164,10 @@ fn helpers_get_state_and_arguments() {
     unsafe extern "C" fn sum(state: *mut u8, a: u64, b: u64, c: u64, d: u64) -> u64 {
         *(state as *const u64).add(7) + a + b + c + d
     }
-    static SUM: Helper = Helper { name: "sum", func: sum };
+    static SUM: Helper = Helper {
+        name: "sum",
+        func: sum,
+    };
     let (v, ..) = run(|b| {
         let x = b.const_(1);
         let y = b.const_(10);

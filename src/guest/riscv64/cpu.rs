@@ -28,7 +28,15 @@ pub struct Cpu {
 
 impl Default for Cpu {
     fn default() -> Cpu {
-        Cpu { x: [0; 32], f: [0; 32], pc: 0, fflags: 0, frm: 0, reservation: NO_RESERVATION, reservation_value: 0 }
+        Cpu {
+            x: [0; 32],
+            f: [0; 32],
+            pc: 0,
+            fflags: 0,
+            frm: 0,
+            reservation: NO_RESERVATION,
+            reservation_value: 0,
+        }
     }
 }
 
@@ -47,8 +55,9 @@ const _: () = assert!(std::mem::size_of::<Cpu>() == 8 * (64 + 5));
 
 /// ABI register names, for dumps.
 pub const X_NAMES: [&str; 32] = [
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4", "a5", "a6", "a7",
-    "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3", "a4",
+    "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11", "t3", "t4",
+    "t5", "t6",
 ];
 
 impl GuestCpu for Cpu {
@@ -68,7 +77,12 @@ impl GuestCpu for Cpu {
         self.x[4] = tp;
     }
     fn syscall_args(&self) -> (u64, [u64; 6]) {
-        (self.x[17], [self.x[10], self.x[11], self.x[12], self.x[13], self.x[14], self.x[15]])
+        (
+            self.x[17],
+            [
+                self.x[10], self.x[11], self.x[12], self.x[13], self.x[14], self.x[15],
+            ],
+        )
     }
     fn set_syscall_result(&mut self, ret: u64) {
         self.x[10] = ret;

@@ -66,7 +66,10 @@ impl Insn {
     }
     pub fn imm_b(self) -> i64 {
         let i = self.0;
-        let v = ((i >> 31) & 1) << 12 | ((i >> 7) & 1) << 11 | ((i >> 25) & 0x3f) << 5 | ((i >> 8) & 0xf) << 1;
+        let v = ((i >> 31) & 1) << 12
+            | ((i >> 7) & 1) << 11
+            | ((i >> 25) & 0x3f) << 5
+            | ((i >> 8) & 0xf) << 1;
         sext(v, 13)
     }
     pub fn imm_u(self) -> i64 {
@@ -74,7 +77,10 @@ impl Insn {
     }
     pub fn imm_j(self) -> i64 {
         let i = self.0;
-        let v = ((i >> 31) & 1) << 20 | ((i >> 12) & 0xff) << 12 | ((i >> 20) & 1) << 11 | ((i >> 21) & 0x3ff) << 1;
+        let v = ((i >> 31) & 1) << 20
+            | ((i >> 12) & 0xff) << 12
+            | ((i >> 20) & 1) << 11
+            | ((i >> 21) & 0x3ff) << 1;
         sext(v, 21)
     }
 }
@@ -135,7 +141,6 @@ macro_rules! rv_table {
     };
 }
 
-
 /// Looks up the table line for a 32-bit instruction word.
 pub fn lookup(word: u32) -> Option<&'static Pattern> {
     use std::sync::OnceLock;
@@ -153,7 +158,10 @@ pub fn lookup(word: u32) -> Option<&'static Pattern> {
         }
         b
     });
-    buckets[(word & 0x7f) as usize].iter().copied().find(|p| word & p.mask == p.bits)
+    buckets[(word & 0x7f) as usize]
+        .iter()
+        .copied()
+        .find(|p| word & p.mask == p.bits)
 }
 
 #[cfg(test)]
@@ -162,7 +170,10 @@ mod tests {
 
     #[test]
     fn pattern_parsing() {
-        assert_eq!(parse_pattern("0000000 ..... ..... 000 ..... 0110011"), (0xfe00707f, 0x00000033));
+        assert_eq!(
+            parse_pattern("0000000 ..... ..... 000 ..... 0110011"),
+            (0xfe00707f, 0x00000033)
+        );
     }
 
     #[test]

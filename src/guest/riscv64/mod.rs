@@ -7,6 +7,11 @@ pub mod cpu;
 pub mod decode;
 pub mod translate;
 
+#[cfg(test)]
+mod fp_tests;
+#[cfg(test)]
+mod tests;
+
 pub use cpu::Cpu;
 
 use crate::guest::{CodeFetch, GuestArch};
@@ -22,5 +27,3 @@ impl GuestArch for Riscv64 {
         translate::translate_block(pc, code)
     }
 }
-
-

@@ -32,7 +32,8 @@ pub unsafe trait Pod: Copy + 'static {
 pub fn read_obj<T: Pod>(g: &dyn Guest, addr: u64) -> Result<T, Errno> {
     let mut v = T::zeroed();
     // SAFETY: the slice covers exactly `v`, and any bytes form a valid Pod.
-    let bytes = unsafe { std::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, size_of::<T>()) };
+    let bytes =
+        unsafe { std::slice::from_raw_parts_mut(&mut v as *mut T as *mut u8, size_of::<T>()) };
     g.read(addr, bytes)?;
     Ok(v)
 }
@@ -44,5 +45,7 @@ pub fn write_obj<T: Pod>(g: &dyn Guest, addr: u64, v: &T) -> Result<(), Errno> {
 
 /// Reads `n` consecutive `T`s.
 pub fn read_array<T: Pod>(g: &dyn Guest, addr: u64, n: usize) -> Result<Vec<T>, Errno> {
-    (0..n).map(|i| read_obj(g, addr + (i * size_of::<T>()) as u64)).collect()
+    (0..n)
+        .map(|i| read_obj(g, addr + (i * size_of::<T>()) as u64))
+        .collect()
 }

@@ -113,12 +113,19 @@ const _: () = assert!(size_of::<libc::epoll_event>() == 12);
 
 impl EpollEvent {
     pub fn to_host(&self) -> libc::epoll_event {
-        libc::epoll_event { events: self.events, u64: self.data }
+        libc::epoll_event {
+            events: self.events,
+            u64: self.data,
+        }
     }
     pub fn from_host(h: &libc::epoll_event) -> EpollEvent {
         // Copy out of the packed struct before use.
         let (events, data) = (h.events, h.u64);
-        EpollEvent { events, pad: 0, data }
+        EpollEvent {
+            events,
+            pad: 0,
+            data,
+        }
     }
 }
 
@@ -266,6 +273,11 @@ pub struct KTermios {
     pub c_cc: [u8; 19],
 }
 const _: () = assert!(size_of::<KTermios>() == 36);
+// The host's kernel termios is the head of its termios2 (libc exposes only the latter).
+const _: () = assert!(size_of::<libc::termios2>() == 44);
+const _: () = assert!(offset_of!(libc::termios2, c_line) == offset_of!(KTermios, c_line));
+const _: () = assert!(offset_of!(libc::termios2, c_cc) == offset_of!(KTermios, c_cc));
+const _: () = assert!(offset_of!(libc::termios2, c_ispeed) == size_of::<KTermios>());
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
@@ -367,7 +379,34 @@ pub const SCHED_PARAM_SIZE: usize = 4;
 /// A kernel sigset for rt_* calls (_NSIG = 64 on both sides).
 pub const KSIGSET_SIZE: u64 = 8;
 
-pod!(Stat, Statfs, EpollEvent, SigactionNoRestorer, SigactionRestorer, StackT, Timespec, Timeval, Itimerspec, Itimerval, Rlimit, Rusage, Sysinfo, Utsname, KTermios, Winsize, Iovec, Msghdr, Mmsghdr, Cmsghdr, Dirent64Head, Pollfd, Flock, u32, u64, i32);
+pod!(
+    Stat,
+    Statfs,
+    EpollEvent,
+    SigactionNoRestorer,
+    SigactionRestorer,
+    StackT,
+    Timespec,
+    Timeval,
+    Itimerspec,
+    Itimerval,
+    Rlimit,
+    Rusage,
+    Sysinfo,
+    Utsname,
+    KTermios,
+    Winsize,
+    Iovec,
+    Msghdr,
+    Mmsghdr,
+    Cmsghdr,
+    Dirent64Head,
+    Pollfd,
+    Flock,
+    u32,
+    u64,
+    i32
+);
 
 #[cfg(test)]
 mod tests {
@@ -375,7 +414,11 @@ mod tests {
 
     #[test]
     fn epoll_event_converts_between_packed_host_and_aligned_guest() {
-        let g = EpollEvent { events: libc::EPOLLIN as u32 | libc::EPOLLET as u32, pad: 0, data: 0x1122_3344_5566_7788 };
+        let g = EpollEvent {
+            events: libc::EPOLLIN as u32 | libc::EPOLLET as u32,
+            pad: 0,
+            data: 0x1122_3344_5566_7788,
+        };
         let h = g.to_host();
         let bytes: [u8; 12] = unsafe { std::mem::transmute(h) };
         assert_eq!(&bytes[0..4], &g.events.to_ne_bytes());
@@ -398,7 +441,13 @@ mod tests {
     #[test]
     fn msghdr_offsets_match_the_host() {
         assert_eq!(offset_of!(Msghdr, iov), offset_of!(libc::msghdr, msg_iov));
-        assert_eq!(offset_of!(Msghdr, control), offset_of!(libc::msghdr, msg_control));
-        assert_eq!(offset_of!(Msghdr, flags), offset_of!(libc::msghdr, msg_flags));
+        assert_eq!(
+            offset_of!(Msghdr, control),
+            offset_of!(libc::msghdr, msg_control)
+        );
+        assert_eq!(
+            offset_of!(Msghdr, flags),
+            offset_of!(libc::msghdr, msg_flags)
+        );
     }
 }

@@ -85,7 +85,10 @@ fn store_conditional(cx: &mut Ctx, i: Insn, mem: MemOp) -> Result<(), Illegal> {
 
 /// A signed 64-bit access (sign extension is a no-op at full width), so the
 /// MemOp's signedness agrees with MinS/MaxS whichever of the two a backend reads.
-const S64: MemOp = MemOp { log2_size: 3, signed: true };
+const S64: MemOp = MemOp {
+    log2_size: 3,
+    signed: true,
+};
 
 /// An AMO: `rd = old; memory = old <op> rs2`. The .w forms sign-extend the
 /// old value into rd. MinS/MaxS/MinU/MaxU compare at the access width with
@@ -94,7 +97,11 @@ fn amo(cx: &mut Ctx, i: Insn, op: RmwOp, mem: MemOp) -> Result<(), Illegal> {
     let addr = cx.x(i.rs1());
     let v = cx.x(i.rs2());
     let old = cx.b.atomic_rmw(op, mem, addr, v);
-    let old = if mem.log2_size == 2 { cx.b.sext32(old) } else { old };
+    let old = if mem.log2_size == 2 {
+        cx.b.sext32(old)
+    } else {
+        old
+    };
     cx.set_x(i.rd(), old);
     Ok(())
 }

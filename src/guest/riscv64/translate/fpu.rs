@@ -7,8 +7,10 @@
 //! `frm`). They compute with Berkeley SoftFloat 3e, RISC-V specialisation
 //! (canonical NaNs, tininess after rounding, RISC-V saturating conversions),
 //! and OR the raised exception flags into `fflags`. They touch no other
-//! guest state. Sign injection, moves and loads/stores need no helper: they
-//! are plain IR (`sgnj`, `load`, `store` below).
+//! guest state, so an IR pass that caches guest state must treat a call to
+//! them as reading `frm` and writing `fflags`. Sign injection, moves and
+//! loads/stores need no helper: they are plain IR (`sgnj`, `load`, `store`
+//! below).
 
 use super::super::cpu::Cpu;
 use super::super::decode::{Illegal, Insn};
@@ -62,7 +64,9 @@ fn fflags_of(flags: u8) -> u64 {
         (sf::softfloat_flag_underflow, UF),
         (sf::softfloat_flag_inexact, NX),
     ];
-    map.iter().filter(|(s, _)| flags & s != 0).fold(0, |acc, (_, r)| acc | r)
+    map.iter()
+        .filter(|(s, _)| flags & s != 0)
+        .fold(0, |acc, (_, r)| acc | r)
 }
 
 /// Runs `op` with SoftFloat's rounding mode set from `rm` and its flags
@@ -180,7 +184,9 @@ macro_rules! impl_format {
                 $reg_e
             }
             fn get(raw: u64) -> $t {
-                $t { v: Self::bits(raw) as _ }
+                $t {
+                    v: Self::bits(raw) as _,
+                }
             }
             fn put(v: $t) -> u64 {
                 Self::reg(v.v as u64)
@@ -288,19 +294,27 @@ unsafe extern "C" fn sqrt<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u6
 
 /// a*b + c, rounded once.
 unsafe extern "C" fn madd<F: Format>(st: *mut u8, a: u64, b: u64, c: u64, rm: u64) -> u64 {
-    with_fenv(st, rm, |_| F::put(F::mul_add(F::get(a), F::get(b), F::get(c))))
+    with_fenv(st, rm, |_| {
+        F::put(F::mul_add(F::get(a), F::get(b), F::get(c)))
+    })
 }
 /// a*b - c.
 unsafe extern "C" fn msub<F: Format>(st: *mut u8, a: u64, b: u64, c: u64, rm: u64) -> u64 {
-    with_fenv(st, rm, |_| F::put(F::mul_add(F::get(a), F::get(b), F::neg(c))))
+    with_fenv(st, rm, |_| {
+        F::put(F::mul_add(F::get(a), F::get(b), F::neg(c)))
+    })
 }
 /// -(a*b) + c.
 unsafe extern "C" fn nmsub<F: Format>(st: *mut u8, a: u64, b: u64, c: u64, rm: u64) -> u64 {
-    with_fenv(st, rm, |_| F::put(F::mul_add(F::neg(a), F::get(b), F::get(c))))
+    with_fenv(st, rm, |_| {
+        F::put(F::mul_add(F::neg(a), F::get(b), F::get(c)))
+    })
 }
 /// -(a*b) - c.
 unsafe extern "C" fn nmadd<F: Format>(st: *mut u8, a: u64, b: u64, c: u64, rm: u64) -> u64 {
-    with_fenv(st, rm, |_| F::put(F::mul_add(F::neg(a), F::get(b), F::neg(c))))
+    with_fenv(st, rm, |_| {
+        F::put(F::mul_add(F::neg(a), F::get(b), F::neg(c)))
+    })
 }
 
 /// The min/max family. `max` picks the larger; `nan_wins` gives the Zfa
@@ -381,10 +395,14 @@ unsafe extern "C" fn class<F: Format>(_: *mut u8, a: u64, _: u64, _: u64, _: u64
 
 /// fround (`exact` false: no NX) and froundnx (`exact` true).
 unsafe extern "C" fn round<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u64) -> u64 {
-    with_fenv(st, rm, |mode| F::put(F::round_to_int(F::get(a), mode, false)))
+    with_fenv(st, rm, |mode| {
+        F::put(F::round_to_int(F::get(a), mode, false))
+    })
 }
 unsafe extern "C" fn roundnx<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u64) -> u64 {
-    with_fenv(st, rm, |mode| F::put(F::round_to_int(F::get(a), mode, true)))
+    with_fenv(st, rm, |mode| {
+        F::put(F::round_to_int(F::get(a), mode, true))
+    })
 }
 
 // Float → integer. 32-bit results (including unsigned ones) are sign-extended
@@ -393,7 +411,9 @@ unsafe extern "C" fn to_w<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u6
     with_fenv(st, rm, |mode| F::to_i32(F::get(a), mode) as i64 as u64)
 }
 unsafe extern "C" fn to_wu<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u64) -> u64 {
-    with_fenv(st, rm, |mode| F::to_u32(F::get(a), mode) as i32 as i64 as u64)
+    with_fenv(st, rm, |mode| {
+        F::to_u32(F::get(a), mode) as i32 as i64 as u64
+    })
 }
 unsafe extern "C" fn to_l<F: Format>(st: *mut u8, a: u64, rm: u64, _: u64, _: u64) -> u64 {
     with_fenv(st, rm, |mode| F::to_i64(F::get(a), mode) as u64)
@@ -448,9 +468,18 @@ unsafe extern "C" fn cvtmod_w_d(st: *mut u8, a: u64, _: u64, _: u64, _: u64) -> 
             _ => (0, true),
         };
         let limit = if neg { 1 << 31 } else { (1 << 31) - 1 };
-        let invalid = exp >= 1023 + 31 + 1 || int > limit;
+        let invalid = exp > 1023 + 31 || int > limit;
         let value = if neg { int.wrapping_neg() } else { int };
-        (value as i32 as i64 as u64, if invalid { NV } else if inexact { NX } else { 0 })
+        (
+            value as i32 as i64 as u64,
+            if invalid {
+                NV
+            } else if inexact {
+                NX
+            } else {
+                0
+            },
+        )
     };
     cpu.fflags |= flags;
     result
@@ -498,9 +527,18 @@ helpers! {
     from_lu: FCVT_S_LU "fcvt_s_lu", FCVT_D_LU "fcvt_d_lu";
 }
 
-pub static FCVT_S_D: Helper = Helper { name: "fcvt_s_d", func: cvt_s_d };
-pub static FCVT_D_S: Helper = Helper { name: "fcvt_d_s", func: cvt_d_s };
-pub static FCVTMOD_W_D: Helper = Helper { name: "fcvtmod_w_d", func: cvtmod_w_d };
+pub static FCVT_S_D: Helper = Helper {
+    name: "fcvt_s_d",
+    func: cvt_s_d,
+};
+pub static FCVT_D_S: Helper = Helper {
+    name: "fcvt_d_s",
+    func: cvt_d_s,
+};
+pub static FCVTMOD_W_D: Helper = Helper {
+    name: "fcvtmod_w_d",
+    func: cvtmod_w_d,
+};
 
 // ---------------------------------------------------------------------------
 // IR emission shared by the F, D and Zfa translators.
@@ -604,7 +642,7 @@ impl Width {
 
 /// Reads f[r] as a `w` value: for singles, NaN-unboxed in IR (an improperly
 /// boxed register reads as the boxed canonical NaN).
-pub fn read_unboxed(cx: &mut Ctx, r: u32, w: Width) -> Value {
+fn read_unboxed(cx: &mut Ctx, r: u32, w: Width) -> Value {
     let raw = cx.f(r);
     if w == Width::D {
         return raw;
@@ -640,7 +678,11 @@ pub fn sgnj(cx: &mut Ctx, i: Insn, w: Width, kind: Sgnj) -> Translated {
         Sgnj::Copy | Sgnj::Negate => {
             let not_sign = cx.b.const_(!w.sign());
             let magnitude = cx.b.and(a, not_sign);
-            let b = if matches!(kind, Sgnj::Negate) { cx.b.not(b) } else { b };
+            let b = if matches!(kind, Sgnj::Negate) {
+                cx.b.not(b)
+            } else {
+                b
+            };
             let s = cx.b.and(b, sign);
             cx.b.or(magnitude, s)
         }
@@ -678,6 +720,14 @@ pub fn load(cx: &mut Ctx, i: Insn, w: Width) -> Translated {
 pub fn store(cx: &mut Ctx, i: Insn, w: Width) -> Translated {
     let addr = address(cx, i.rs1(), i.imm_s());
     let v = cx.f(i.rs2());
-    cx.b.store(if w == Width::S { MemOp::U32 } else { MemOp::U64 }, addr, v);
+    cx.b.store(
+        if w == Width::S {
+            MemOp::U32
+        } else {
+            MemOp::U64
+        },
+        addr,
+        v,
+    );
     Ok(())
 }

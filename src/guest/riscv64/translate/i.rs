@@ -8,9 +8,9 @@ use super::Ctx;
 use crate::ir::{Builder, Cond, ExitReason, FenceKind, IndirectKind, MemOp, Terminator, Value};
 
 pub const TABLE: &[Pattern] = crate::rv_table! {
-    "..................... ..... 0110111"   lui => lui;
-    "..................... ..... 0010111"   auipc => auipc;
-    "..................... ..... 1101111"   jal => jal;
+    ".................... ..... 0110111"   lui => lui;
+    ".................... ..... 0010111"   auipc => auipc;
+    ".................... ..... 1101111"   jal => jal;
     "............ ..... 000 ..... 1100111"  jalr => jalr;
 
     "....... ..... ..... 000 ..... 1100011" beq => beq;
@@ -193,7 +193,11 @@ fn branch(cx: &mut Ctx, i: Insn, cond: Cond) -> Result<(), Illegal> {
     let b = cx.x(i.rs2());
     let c = cx.b.cmp(cond, a, b);
     let taken = cx.pc.wrapping_add(i.imm_b() as u64);
-    cx.end = Some(Terminator::Branch { cond: c, taken, not_taken: cx.next_pc });
+    cx.end = Some(Terminator::Branch {
+        cond: c,
+        taken,
+        not_taken: cx.next_pc,
+    });
     Ok(())
 }
 
@@ -401,7 +405,11 @@ fn fence(cx: &mut Ctx, i: Insn) -> Result<(), Illegal> {
     let succ = (i.0 >> 20) & 15;
     let tso = fm == 0b1000 && pred == FENCE_R | FENCE_W && succ == FENCE_R | FENCE_W;
     let orders_write_to_read = pred & (FENCE_W | FENCE_O) != 0 && succ & (FENCE_R | FENCE_I) != 0;
-    let kind = if orders_write_to_read && !tso { FenceKind::Full } else { FenceKind::Weak };
+    let kind = if orders_write_to_read && !tso {
+        FenceKind::Full
+    } else {
+        FenceKind::Weak
+    };
     cx.b.fence(kind);
     Ok(())
 }

@@ -46,7 +46,11 @@ fn divide(cx: &mut Ctx, i: Insn, op: BinOp, wide: bool) -> Result<(), Illegal> {
     let a = cx.x(i.rs1());
     let d = cx.x(i.rs2());
     let q = op(&mut cx.b, a, d);
-    let (q, divisor) = if wide { (q, d) } else { (cx.b.sext32(q), cx.b.zext32(d)) };
+    let (q, divisor) = if wide {
+        (q, d)
+    } else {
+        (cx.b.sext32(q), cx.b.zext32(d))
+    };
     let zero = cx.b.const_(0);
     let by_zero = cx.b.cmp(Cond::Eq, divisor, zero);
     let all_ones = cx.imm(-1);

@@ -21,8 +21,17 @@ use crate::guest::CodeFetch;
 use crate::ir::{Block, Builder, ExitReason, Terminator, Value};
 
 /// Every 32-bit decoder table, one per extension.
-pub const TABLES: &[&[Pattern]] =
-    &[i::TABLE, m::TABLE, a::TABLE, f::TABLE, d::TABLE, zicsr::TABLE, b::TABLE, zicond::TABLE, zfa::TABLE];
+pub const TABLES: &[&[Pattern]] = &[
+    i::TABLE,
+    m::TABLE,
+    a::TABLE,
+    f::TABLE,
+    d::TABLE,
+    zicsr::TABLE,
+    b::TABLE,
+    zicond::TABLE,
+    zfa::TABLE,
+];
 
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: u32 = 64;
@@ -88,7 +97,12 @@ fn fetch(code: &dyn CodeFetch, pc: u64) -> Result<(Insn, u64), Option<u64>> {
 /// Translates guest code from `pc` until a control-flow instruction, a page
 /// boundary or [`MAX_BLOCK_INSNS`].
 pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
-    let mut cx = Ctx { b: Builder::new(start), pc: start, next_pc: start, end: None };
+    let mut cx = Ctx {
+        b: Builder::new(start),
+        pc: start,
+        next_pc: start,
+        end: None,
+    };
     let mut count = 0;
     while count < MAX_BLOCK_INSNS {
         let pc = cx.next_pc;
@@ -99,7 +113,16 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
             // An instruction that cannot be fetched ends the block before it;
             // only the block starting there reports the fault.
             Err(None) if count > 0 => break,
-            Err(None) => return cx.b.finish(0, 0, Terminator::Exit { reason: ExitReason::FetchFault, pc }),
+            Err(None) => {
+                return cx.b.finish(
+                    0,
+                    0,
+                    Terminator::Exit {
+                        reason: ExitReason::FetchFault,
+                        pc,
+                    },
+                )
+            }
             Err(Some(_)) => {
                 cx.exit(ExitReason::IllegalInstruction, pc);
                 break;
@@ -119,7 +142,10 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
             break;
         }
         count += 1;
-        if cx.end.is_some() || cx.next_pc % PAGE_SIZE == 0 || cx.next_pc / PAGE_SIZE != start / PAGE_SIZE {
+        if cx.end.is_some()
+            || cx.next_pc % PAGE_SIZE == 0
+            || cx.next_pc / PAGE_SIZE != start / PAGE_SIZE
+        {
             break;
         }
     }

@@ -33,7 +33,10 @@ pub const TIMEBASE_HZ: u64 = 10_000_000;
 
 /// The host's CLOCK_MONOTONIC in units of 1 / [`TIMEBASE_HZ`] s.
 fn timebase_now() -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: `ts` is a valid timespec to write; CLOCK_MONOTONIC always exists.
     unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
     let ns = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
@@ -45,9 +48,18 @@ unsafe extern "C" fn read_counter(_state: *mut u8, _a: u64, _b: u64, _c: u64, _d
     timebase_now()
 }
 
-static RDCYCLE: Helper = Helper { name: "rdcycle", func: read_counter };
-static RDTIME: Helper = Helper { name: "rdtime", func: read_counter };
-static RDINSTRET: Helper = Helper { name: "rdinstret", func: read_counter };
+static RDCYCLE: Helper = Helper {
+    name: "rdcycle",
+    func: read_counter,
+};
+static RDTIME: Helper = Helper {
+    name: "rdtime",
+    func: read_counter,
+};
+static RDINSTRET: Helper = Helper {
+    name: "rdinstret",
+    func: read_counter,
+};
 
 /// How an instruction changes the CSR.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -81,7 +93,11 @@ fn csr_access(cx: &mut Ctx, i: Insn, op: CsrOp, src: Src) -> Result<(), Illegal>
                 (true, Src::Reg) => Some(cx.x(i.rs1())),
                 (true, Src::Imm) => Some(cx.imm(i.rs1() as i64)),
             };
-            let old = if reads { Some(super::fcsr::read(cx, csr)) } else { None };
+            let old = if reads {
+                Some(super::fcsr::read(cx, csr))
+            } else {
+                None
+            };
             if let Some(src) = src {
                 let new = match (op, old) {
                     (CsrOp::Write, _) => src,

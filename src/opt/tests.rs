@@ -1,0 +1,86 @@
+//! Each pass pinned on a small block, by its printed IR.
+
+use super::*;
+use crate::ir::{Builder, MemOp, Terminator};
+
+fn text(b: &Block) -> String {
+    b.insts.iter().map(|i| format!("{i}\n")).collect::<String>() + &format!("{}\n", b.term)
+}
+
+#[test]
+fn auipc_addi_pair_folds_to_one_constant() {
+    let mut b = Builder::new(0);
+    b.insn_start(0);
+    let c = b.const_(0x7de3c);
+    b.set_reg(24, c);
+    b.insn_start(4);
+    let gp = b.get_reg(24);
+    let k = b.const_(0x234);
+    let sum = b.add(gp, k);
+    b.set_reg(24, sum);
+    let mut blk = b.finish(8, 2, Terminator::Jump(8));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "InsnStart pc=0x0\nInsnStart pc=0x4\nv0 = Const 0x7e070\nSetReg v0, state+24\njump 0x8\n"
+    );
+    assert_eq!(crate::ir::verify(&blk), Ok(()));
+}
+
+#[test]
+fn register_writes_before_a_possible_fault_are_kept() {
+    let mut b = Builder::new(0);
+    let one = b.const_(1);
+    b.set_reg(8, one);
+    let addr = b.const_(0x1000);
+    let v = b.load(MemOp::U64, addr);
+    b.set_reg(8, v);
+    let mut blk = b.finish(8, 2, Terminator::Jump(8));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = Const 0x1\nSetReg v0, state+8\nv1 = Const 0x1000\nv2 = Load v1, u64\nSetReg v2, state+8\njump 0x8\n"
+    );
+}
+
+#[test]
+fn helper_calls_invalidate_forwarded_registers() {
+    unsafe extern "C" fn nop(_: *mut u8, _: u64, _: u64, _: u64, _: u64) -> u64 {
+        0
+    }
+    static NOP: crate::ir::Helper = crate::ir::Helper {
+        name: "nop",
+        func: nop,
+    };
+    let mut b = Builder::new(0);
+    let x = b.get_reg(16);
+    b.call(&NOP, &[]);
+    let y = b.get_reg(16);
+    let s = b.add(x, y);
+    b.set_reg(0, s);
+    let mut blk = b.finish(4, 1, Terminator::Jump(4));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = GetReg state+16\nv1 = Call @nop\nv2 = GetReg state+16\nv3 = Add v0, v2\nSetReg v3, state+0\njump 0x4\n"
+    );
+}
+
+#[test]
+fn branch_on_constants_keeps_its_condition_value() {
+    let mut b = Builder::new(0);
+    let x = b.const_(3);
+    let y = b.const_(4);
+    let c = b.cmp(crate::ir::Cond::LtU, x, y);
+    let mut blk = b.finish(
+        4,
+        1,
+        Terminator::Branch {
+            cond: c,
+            taken: 0x10,
+            not_taken: 4,
+        },
+    );
+    optimize(&mut blk);
+    assert_eq!(text(&blk), "v0 = Const 0x1\nbranch v0 ? 0x10 : 0x4\n");
+}
