@@ -16,7 +16,7 @@ pub const USAGE_STATUS: i32 = 2;
 #[derive(Debug)]
 pub enum Command {
     Run {
-        opts: Options,
+        opts: Box<Options>,
         program: PathBuf,
         args: Vec<Vec<u8>>,
     },
@@ -340,7 +340,7 @@ fn finish(opts: Options, program: OsString, rest: Vec<Vec<u8>>) -> Result<Comman
     let mut args = vec![program.as_bytes().to_vec()];
     args.extend(rest);
     Ok(Command::Run {
-        opts,
+        opts: Box::new(opts),
         program: PathBuf::from(program),
         args,
     })
@@ -358,7 +358,7 @@ pub fn main<A: GuestArch>() -> ! {
             opts,
             program,
             args,
-        }) => match crate::linux::run::<A>(opts, &program, &args) {
+        }) => match crate::linux::run::<A>(*opts, &program, &args) {
             Ok(never) => match never {},
             Err(e) => {
                 eprintln!("emu-{}: {}", A::NAME, e.message);

@@ -78,6 +78,7 @@ cases!(
     rv_asm,
     sigsegv,
     illegal,
+    smc,
 );
 
 fn testbins_dir() -> PathBuf {

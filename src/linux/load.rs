@@ -15,12 +15,18 @@ const PAGE: u64 = 4096;
 /// Where a PIE main program goes, as Linux's ELF_ET_DYN_BASE (2/3 of an Sv39 user space).
 const ET_DYN_BASE: u64 = 0x2a_aaaa_a000;
 /// riscv64 AT_HWCAP: the single-letter extensions I, M, A, F, D, C.
-const HWCAP_RV64IMAFDC: u64 = 1 << (b'I' - b'A')
-    | 1 << (b'M' - b'A')
-    | 1 << (b'A' - b'A')
-    | 1 << (b'F' - b'A')
-    | 1 << (b'D' - b'A')
-    | 1 << (b'C' - b'A');
+const HWCAP_RV64IMAFDC: u64 = hwcap_letters(b"IMAFDC");
+
+/// The riscv AT_HWCAP bit of each single-letter extension (bit n = letter 'A' + n).
+const fn hwcap_letters(letters: &[u8]) -> u64 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < letters.len() {
+        bits |= 1 << (letters[i] - b'A');
+        i += 1;
+    }
+    bits
+}
 /// AT_MINSIGSTKSZ: size of the riscv64 rt_sigframe without vector state.
 const MIN_SIGSTKSZ: u64 = 0x440;
 

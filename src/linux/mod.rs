@@ -155,16 +155,8 @@ pub struct Process {
     pub machine: &'static str,
     /// ELF e_machine of the guest, to recognise exec'd programs we must run.
     pub elf_machine: u16,
-    /// Guest code ranges a syscall changed; the engine drops their translations.
-    stale_code: RefCell<Vec<(u64, u64)>>,
-}
-
-impl Process {
-    fn invalidate(&self, start: u64, len: u64) {
-        self.stale_code
-            .borrow_mut()
-            .push((start, start.saturating_add(len)));
-    }
+    /// Code ranges the guest asked to resynchronise (riscv_flush_icache).
+    flushed_code: RefCell<Vec<(u64, u64)>>,
 }
 
 impl Guest for Process {
@@ -182,7 +174,6 @@ impl Guest for Process {
     }
     fn mmap(&self, addr: u64, len: u64, prot: i32, flags: i32, fd: i32, offset: u64) -> SysResult {
         let at = self.space.mmap(addr, len, prot, flags, fd, offset)?;
-        self.invalidate(at, len);
         self.log_page(&format!(
             "mmap {at:#x}+{len:#x} prot={prot:#x} flags={flags:#x} fd={fd}"
         ));
@@ -190,13 +181,11 @@ impl Guest for Process {
     }
     fn munmap(&self, addr: u64, len: u64) -> SysResult {
         self.space.munmap(addr, len)?;
-        self.invalidate(addr, len);
         self.log_page(&format!("munmap {addr:#x}+{len:#x}"));
         Ok(0)
     }
     fn mprotect(&self, addr: u64, len: u64, prot: i32) -> SysResult {
         self.space.mprotect(addr, len, prot)?;
-        self.invalidate(addr, len);
         self.log_page(&format!("mprotect {addr:#x}+{len:#x} prot={prot:#x}"));
         Ok(0)
     }
@@ -211,8 +200,6 @@ impl Guest for Process {
         let at = self
             .space
             .mremap(old_addr, old_len, new_len, flags, new_addr)?;
-        self.invalidate(old_addr, old_len);
-        self.invalidate(at, new_len);
         self.log_page(&format!(
             "mremap {old_addr:#x}+{old_len:#x} -> {at:#x}+{new_len:#x}"
         ));
@@ -239,7 +226,7 @@ impl Guest for Process {
         Process::readlink_emulated(self, path)
     }
     fn flush_icache(&self, start: u64, end: u64) {
-        self.invalidate(start, end.saturating_sub(start));
+        self.flushed_code.borrow_mut().push((start, end));
     }
     fn machine(&self) -> &'static str {
         self.machine
@@ -321,7 +308,7 @@ pub fn run<A: GuestArch>(
         emulator,
         machine: A::NAME,
         elf_machine: A::ELF_MACHINE,
-        stale_code: RefCell::new(Vec::new()),
+        flushed_code: RefCell::new(Vec::new()),
     };
     let mut cpu = A::Cpu::default();
     cpu.set_pc(loaded.entry);
@@ -346,8 +333,10 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
                         cpu.set_syscall_result((-(err as i64)) as u64);
                     }
                 }
-                let stale = std::mem::take(&mut *process.stale_code.borrow_mut());
-                for (start, end) in stale {
+                // Translations of code the syscall unmapped, replaced or
+                // reprotected, or that the guest asked to resynchronise, go.
+                let flushed = std::mem::take(&mut *process.flushed_code.borrow_mut());
+                for (start, end) in process.space.take_exec_changes().into_iter().chain(flushed) {
                     engine.invalidate(start, end);
                 }
             }

@@ -7,7 +7,7 @@
 //! descriptors are the host's, 1:1. Must not keep per-fd state.
 
 use crate::abi::structs::{Iovec, Stat, Statfs, STATX_SIZE};
-use crate::abi::{consts, read_array, write_obj};
+use crate::abi::{consts, read_array, read_obj, write_obj};
 use crate::host::{self, int, ptr, sys, sys3};
 use crate::{Errno, Guest, SysResult};
 use libc::c_long;
@@ -483,4 +483,41 @@ pub fn lremovexattr(g: &dyn Guest, a: A) -> SysResult {
 pub fn fremovexattr(g: &dyn Guest, a: A) -> SysResult {
     let name = host::string(g, a[1])?;
     sys3(libc::SYS_fremovexattr, a[0], name.as_ptr() as u64, 0)
+}
+
+pub fn vmsplice(g: &dyn Guest, a: A) -> SysResult {
+    vec_io(g, libc::SYS_vmsplice, a, [a[3], 0, 0])
+}
+
+/// struct open_how: { u64 flags; u64 mode; u64 resolve; }, the same everywhere
+/// but for the open flags themselves (translated for aarch64).
+pub fn openat2(g: &dyn Guest, a: A) -> SysResult {
+    if a[3] < 24 {
+        return Err(libc::EINVAL);
+    }
+    let mut how: [u64; 3] = [
+        read_obj(g, a[2])?,
+        read_obj(g, a[2] + 8)?,
+        read_obj(g, a[2] + 16)?,
+    ];
+    // Larger (future) structs must be zero beyond what we know, as the kernel requires.
+    for off in (24..a[3]).step_by(8) {
+        let mut tail = [0u8; 8];
+        let n = (a[3] - off).min(8) as usize;
+        g.read(a[2] + off, &mut tail[..n])?;
+        if tail != [0; 8] {
+            return Err(libc::E2BIG);
+        }
+    }
+    let flags = consts::oflags_to_host(g.machine(), how[0] as i32);
+    let guest_path = g.read_cstr(a[1], host::PATH_MAX)?;
+    if let Some(r) = g.open_emulated(int(a[0]), &guest_path, flags) {
+        return r.map(|fd| fd as u64);
+    }
+    how[0] = (how[0] & !0xffff_ffff) | flags as u32 as u64;
+    let p = host::path(g, a[1])?;
+    sys(
+        437,
+        [a[0], p.as_ptr() as u64, how.as_ptr() as u64, 24, 0, 0],
+    )
 }

@@ -174,3 +174,11 @@ pub fn capget(g: &dyn Guest, a: A) -> SysResult {
 pub fn capset(g: &dyn Guest, a: A) -> SysResult {
     sys3(libc::SYS_capset, ptr(g, a[0], 8)?, ptr(g, a[1], 24)?, 0)
 }
+
+pub fn ioprio_set(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_ioprio_set, a[0], a[1], a[2])
+}
+
+pub fn ioprio_get(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_ioprio_get, a[0], a[1], 0)
+}

@@ -72,9 +72,8 @@ const REQUESTS: &[(u64, &str, Arg)] = &[
     (0x8008_1272, "BLKGETSIZE64", Arg::Ptr(8)),
 ];
 
-/// The name of a known ioctl request.
-#[cfg(test)]
-fn request_name(req: u64) -> Option<&'static str> {
+/// The name of a known ioctl request (for `-strace`).
+pub(crate) fn request_name(req: u64) -> Option<&'static str> {
     REQUESTS.iter().find(|r| r.0 == req).map(|r| r.1)
 }
 

@@ -135,3 +135,23 @@ pub fn riscv_flush_icache(g: &dyn Guest, a: A) -> SysResult {
     }
     Ok(0)
 }
+
+/// syslog(type, buf, len): the kernel log (dmesg).
+pub fn syslog(g: &dyn Guest, a: A) -> SysResult {
+    let len = (a[2] as i32).max(0) as u64;
+    sys3(libc::SYS_syslog, a[0], ptr(g, a[1], len)?, a[2])
+}
+
+/// struct sched_attr starts with its own size (u32); the layout is arch-independent.
+pub fn sched_setattr(g: &dyn Guest, a: A) -> SysResult {
+    let size: u32 = crate::abi::read_obj(g, a[1])?;
+    let size = if size == 0 { 48 } else { size as u64 };
+    sys3(libc::SYS_sched_setattr, a[0], ptr(g, a[1], size)?, a[2])
+}
+
+pub fn sched_getattr(g: &dyn Guest, a: A) -> SysResult {
+    sys(
+        libc::SYS_sched_getattr,
+        [a[0], ptr(g, a[1], a[2])?, a[2], a[3], 0, 0],
+    )
+}

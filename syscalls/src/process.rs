@@ -219,3 +219,16 @@ pub fn execveat(g: &dyn Guest, a: A) -> Outcome {
     };
     execve_outcome(g, full, a[2], a[3])
 }
+
+// Numbers >= 424 are shared by every ABI, x86-64 included.
+pub fn pidfd_send_signal(g: &dyn Guest, a: A) -> SysResult {
+    sys(424, [a[0], a[1], ptr(g, a[2], 128)?, a[3], 0, 0])
+}
+
+pub fn pidfd_open(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(434, a[0], a[1], 0)
+}
+
+pub fn pidfd_getfd(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(438, a[0], a[1], a[2])
+}

@@ -286,3 +286,20 @@ pub fn sigaltstack(g: &dyn Guest, a: A) -> SysResult {
 pub fn rt_sigreturn(_g: &dyn Guest, _a: A) -> SysResult {
     Err(libc::ENOSYS)
 }
+
+/// siginfo_t: 128 bytes, the same layout on both sides.
+const SIGINFO: u64 = 128;
+
+pub fn rt_sigqueueinfo(g: &dyn Guest, a: A) -> SysResult {
+    sys(
+        libc::SYS_rt_sigqueueinfo,
+        [a[0], a[1], ptr(g, a[2], SIGINFO)?, 0, 0, 0],
+    )
+}
+
+pub fn rt_tgsigqueueinfo(g: &dyn Guest, a: A) -> SysResult {
+    sys(
+        libc::SYS_rt_tgsigqueueinfo,
+        [a[0], a[1], a[2], ptr(g, a[3], SIGINFO)?, 0, 0],
+    )
+}

@@ -35,6 +35,8 @@ pub(crate) enum ArgFmt {
     MapFlags,
     Signal,
     AtFlags,
+    /// An ioctl request: its name when known (TCGETS), hex otherwise.
+    IoctlReq,
 }
 
 impl ArgFmt {
@@ -55,6 +57,7 @@ impl ArgFmt {
             "mapflags" => ArgFmt::MapFlags,
             "signal" => ArgFmt::Signal,
             "atflags" => ArgFmt::AtFlags,
+            "ioctl" => ArgFmt::IoctlReq,
             _ => {
                 if let Some(r) = s.strip_prefix("buf_in:") {
                     ArgFmt::BufIn(idx(r)?)
@@ -85,11 +88,11 @@ pub(crate) struct Pending {
     head: String,
     args: Vec<Result<String, (u64, ArgFmt)>>,
     raw: [u64; 6],
-    ret: crate::strace::RetFmt,
+    ret: RetFmt,
 }
 
 impl Pending {
-    pub(crate) fn before(guest: &dyn Guest, nr: u64, entry: &Entry, raw: &[u64; 6]) -> Pending {
+    pub(crate) fn before(guest: &dyn Guest, entry: &Entry, raw: &[u64; 6]) -> Pending {
         let head = entry.name.to_string();
         let args = match &entry.args {
             None => raw.iter().map(|&a| Ok(format!("{a:#x}"))).collect(),
@@ -109,7 +112,6 @@ impl Pending {
                 })
                 .collect(),
         };
-        let _ = nr;
         Pending {
             head,
             args,
@@ -157,7 +159,7 @@ pub(crate) fn call_line(
     raw: &[u64; 6],
 ) -> String {
     match entry {
-        Some(e) => Pending::before(guest, nr, e, raw).finish(guest, None),
+        Some(e) => Pending::before(guest, e, raw).finish(guest, None),
         None => {
             let args: Vec<String> = raw.iter().map(|a| format!("{a:#x}")).collect();
             format!(
@@ -247,6 +249,8 @@ fn format_arg(guest: &dyn Guest, f: ArgFmt, a: u64, raw: &[u64; 6]) -> String {
             signal_name(a as i32).map_or_else(|| (a as i64).to_string(), String::from)
         }
         ArgFmt::AtFlags => flag_names(a, AT_NAMES, "0"),
+        ArgFmt::IoctlReq => crate::ioctl::request_name(a & 0xffff_ffff)
+            .map_or_else(|| format!("{a:#x}"), String::from),
     }
 }
 

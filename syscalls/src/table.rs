@@ -216,6 +216,23 @@ pub(crate) static REGISTRY: &[(&str, Handler)] = handlers! {
     "misc::membarrier" => Ret misc::membarrier,
     "misc::riscv_flush_icache" => Ret misc::riscv_flush_icache,
     "sync::futex" => Ret sync::futex,
+    "ident::ioprio_set" => Ret ident::ioprio_set,
+    "ident::ioprio_get" => Ret ident::ioprio_get,
+    "fs::vmsplice" => Ret fs::vmsplice,
+    "time::timer_create" => Ret time::timer_create,
+    "time::timer_gettime" => Ret time::timer_gettime,
+    "time::timer_getoverrun" => Ret time::timer_getoverrun,
+    "time::timer_settime" => Ret time::timer_settime,
+    "time::timer_delete" => Ret time::timer_delete,
+    "misc::syslog" => Ret misc::syslog,
+    "signal::rt_sigqueueinfo" => Ret signal::rt_sigqueueinfo,
+    "signal::rt_tgsigqueueinfo" => Ret signal::rt_tgsigqueueinfo,
+    "misc::sched_setattr" => Ret misc::sched_setattr,
+    "misc::sched_getattr" => Ret misc::sched_getattr,
+    "process::pidfd_send_signal" => Ret process::pidfd_send_signal,
+    "process::pidfd_open" => Ret process::pidfd_open,
+    "fs::openat2" => Ret fs::openat2,
+    "process::pidfd_getfd" => Ret process::pidfd_getfd,
     // process
     "process::exit" => Out process::exit,
     "process::exit_group" => Out process::exit_group,
@@ -378,16 +395,20 @@ pub fn dispatch(guest: &dyn Guest, nr: u64, args: [u64; 6]) -> Outcome {
     if !guest.strace() {
         return run(handler, guest, args);
     }
-    let pending = strace::Pending::before(guest, nr, entry, &args);
-    // exit/execve may not come back to us with a result: print the call first, as strace does.
-    if let Handler::Out(_) = handler {
-        guest.log(&format!("{} = ?", pending.finish(guest, None)));
-        return run(handler, guest, args);
-    }
+    let pending = strace::Pending::before(guest, entry, &args);
     let out = run(handler, guest, args);
-    if let Outcome::Return(v) = out {
-        guest.log(&pending.finish(guest, Some(v)));
-    }
+    // exit/execve hand over to the core, which may never come back: their line
+    // ends in `= ?` (as strace prints it) and is logged before the core acts.
+    let ret = match out {
+        Outcome::Return(v) => Some(v),
+        _ => None,
+    };
+    let line = pending.finish(guest, ret);
+    guest.log(&if ret.is_some() {
+        line
+    } else {
+        format!("{line} = ?")
+    });
     out
 }
 

@@ -74,3 +74,35 @@ pub fn setitimer(g: &dyn Guest, a: A) -> SysResult {
         ptr(g, a[2], ITV)?,
     )
 }
+
+/// struct sigevent is 64 bytes with the same layout on both sides.
+const SIGEVENT: u64 = 64;
+const ITS: u64 = 32;
+
+pub fn timer_create(g: &dyn Guest, a: A) -> SysResult {
+    sys3(
+        libc::SYS_timer_create,
+        a[0],
+        ptr(g, a[1], SIGEVENT)?,
+        ptr(g, a[2], 4)?,
+    )
+}
+
+pub fn timer_settime(g: &dyn Guest, a: A) -> SysResult {
+    crate::host::sys(
+        libc::SYS_timer_settime,
+        [a[0], a[1], ptr(g, a[2], ITS)?, ptr(g, a[3], ITS)?, 0, 0],
+    )
+}
+
+pub fn timer_gettime(g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_timer_gettime, a[0], ptr(g, a[1], ITS)?, 0)
+}
+
+pub fn timer_getoverrun(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_timer_getoverrun, a[0], 0, 0)
+}
+
+pub fn timer_delete(_g: &dyn Guest, a: A) -> SysResult {
+    sys3(libc::SYS_timer_delete, a[0], 0, 0)
+}

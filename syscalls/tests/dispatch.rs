@@ -712,3 +712,37 @@ fn strace_of_a_fork_prints_each_side_with_its_own_pid() {
         )
     );
 }
+
+#[test]
+fn openat2_translates_open_how_flags() {
+    let mut g = MockGuest::new();
+    g.machine = "aarch64";
+    g.strace = true;
+    let dir = temp_dir("openat2");
+    let path = g.put_str(dir.to_str().unwrap());
+    // aarch64 O_DIRECTORY (040000) | O_CLOEXEC, mode 0, resolve 0.
+    let how = g.put_u64s(&[0o40000 | libc::O_CLOEXEC as u64, 0, 0]);
+    let fd = call(&g, 437, &[AT_FDCWD, path, how, 24]);
+    assert!(fd >= 0, "openat2: {fd}");
+    let buf = g.alloc(1024);
+    assert!(call(&g, NR_GETDENTS64, &[fd as u64, buf, 1024]) > 0);
+    // A too-small struct is refused; ioctl requests are named in -strace.
+    assert_eq!(
+        call(&g, 437, &[AT_FDCWD, path, how, 16]),
+        errno(libc::EINVAL)
+    );
+    let ws = g.alloc(8);
+    assert_eq!(
+        call(&g, 29, &[fd as u64, libc::TIOCGWINSZ, ws]),
+        errno(libc::ENOTTY)
+    );
+    let last = g.logs.borrow().last().unwrap().clone();
+    assert_eq!(
+        last,
+        format!(
+            "{} ioctl({fd}, TIOCGWINSZ, {ws:#x}) = -1 ENOTTY (Inappropriate ioctl for device)",
+            std::process::id()
+        )
+    );
+    call(&g, NR_CLOSE, &[fd as u64]);
+}

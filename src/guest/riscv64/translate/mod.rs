@@ -143,7 +143,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
         }
         count += 1;
         if cx.end.is_some()
-            || cx.next_pc % PAGE_SIZE == 0
+            || cx.next_pc.is_multiple_of(PAGE_SIZE)
             || cx.next_pc / PAGE_SIZE != start / PAGE_SIZE
         {
             break;
