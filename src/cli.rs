@@ -109,7 +109,7 @@ const SPECS: &[Spec] = &[
         names: &["B"],
         env: "EMU_GUEST_BASE",
         arg: Some("address"),
-        help: "accepted for QEMU compatibility; emu always reserves its own guest base",
+        help: "host address of guest address 0 (page aligned, must be free)",
     },
     Spec {
         names: &["R"],
@@ -251,9 +251,7 @@ fn apply(
         }
         "D" => opts.log_file = Some(PathBuf::from(v())),
         "seed" => opts.seed = Some(parse_number(v())?),
-        "B" => {
-            parse_number(v())?;
-        }
+        "B" => opts.guest_base = Some(parse_number(v())?),
         "R" => opts.reserved_va = parse_size(v())?,
         "accel" => match v() {
             "interp" => {}

@@ -40,6 +40,8 @@ pub struct Options {
     pub seed: Option<u64>,
     /// `-R`: size of the guest address space.
     pub reserved_va: u64,
+    /// `-B`: host address of guest address 0 (default: chosen by emu).
+    pub guest_base: Option<u64>,
     /// `-d` items (includes `-strace`).
     pub log: crate::log::LogItems,
     /// `-D`: log file.
@@ -60,6 +62,7 @@ impl Default for Options {
             cpu: "rv64".into(),
             seed: None,
             reserved_va: crate::mem::GUEST_SPACE_SIZE,
+            guest_base: None,
             log: Default::default(),
             log_file: None,
             forward: Vec::new(),
@@ -157,6 +160,8 @@ pub struct Process {
     pub elf_machine: u16,
     /// Code ranges the guest asked to resynchronise (riscv_flush_icache).
     flushed_code: RefCell<Vec<(u64, u64)>>,
+    /// Stack pointer for the child of a fork-like clone with a new stack.
+    child_stack: std::cell::Cell<Option<u64>>,
 }
 
 impl Guest for Process {
@@ -228,6 +233,9 @@ impl Guest for Process {
     fn flush_icache(&self, start: u64, end: u64) {
         self.flushed_code.borrow_mut().push((start, end));
     }
+    fn set_child_stack(&self, sp: u64) {
+        self.child_stack.set(Some(sp));
+    }
     fn machine(&self) -> &'static str {
         self.machine
     }
@@ -283,8 +291,8 @@ pub fn run<A: GuestArch>(
         })?),
         None => None,
     };
-    let space = AddressSpace::new(opts.reserved_va).map_err(|e| Error {
-        message: format!("cannot reserve the guest address space: {e}"),
+    let space = AddressSpace::new_at(opts.reserved_va, opts.guest_base).map_err(|e| Error {
+        message: format!("cannot reserve the guest address space: {}", os_text(&e)),
         status: 1,
     })?;
     crate::mem::install_fault_handler();
@@ -309,6 +317,7 @@ pub fn run<A: GuestArch>(
         machine: A::NAME,
         elf_machine: A::ELF_MACHINE,
         flushed_code: RefCell::new(Vec::new()),
+        child_stack: std::cell::Cell::new(None),
     };
     let mut cpu = A::Cpu::default();
     cpu.set_pc(loaded.entry);
@@ -324,7 +333,12 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
             Event::Syscall => {
                 let (nr, args) = cpu.syscall_args();
                 match emu_syscalls::dispatch(process, nr, args) {
-                    Outcome::Return(v) => cpu.set_syscall_result(v),
+                    Outcome::Return(v) => {
+                        cpu.set_syscall_result(v);
+                        if let Some(sp) = process.child_stack.take() {
+                            cpu.set_sp(sp);
+                        }
+                    }
                     Outcome::ExitThread(code) | Outcome::ExitGroup(code) => {
                         std::process::exit(code)
                     }

@@ -47,7 +47,7 @@ pub fn cpuinfo() -> String {
     let mut s = String::new();
     for i in 0..cpus {
         s.push_str(&format!(
-            "processor\t: {i}\nhart\t\t: {i}\nisa\t\t: rv64imafdc_zicsr_zifencei_zba_zbb_zbs_zicond\n\
+            "processor\t: {i}\nhart\t\t: {i}\nisa\t\t: rv64imafdc_zicond_zicsr_zifencei_zfa_zba_zbb_zbs\n\
              mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n"
         ));
     }

@@ -174,17 +174,35 @@ fn is_dev_zero(fd: i32) -> bool {
 impl AddressSpace {
     /// Reserve `size` bytes (page multiple) of host address space for the guest.
     pub fn new(size: u64) -> std::io::Result<AddressSpace> {
+        AddressSpace::new_at(size, None)
+    }
+
+    /// Like [`AddressSpace::new`], with guest_base at host address `base`
+    /// (`-B`) when given: page aligned, and the range must be free.
+    pub fn new_at(size: u64, base: Option<u64>) -> std::io::Result<AddressSpace> {
         if size == 0 || size & PAGE_MASK != 0 || size <= MMAP_MIN_ADDR {
             return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
         }
-        let want = size as usize + HOST_ALIGN;
+        if let Some(b) = base {
+            if b == 0 || b & PAGE_MASK != 0 {
+                return Err(std::io::Error::from_raw_os_error(libc::EINVAL));
+            }
+        }
+        let want = match base {
+            Some(_) => size as usize,
+            None => size as usize + HOST_ALIGN,
+        };
+        let (hint, fixed) = match base {
+            Some(b) => (b as *mut c_void, libc::MAP_FIXED_NOREPLACE),
+            None => (std::ptr::null_mut(), 0),
+        };
         // SAFETY: a fresh PROT_NONE reservation; we own it until Drop.
         let raw = unsafe {
             libc::mmap(
-                std::ptr::null_mut(),
+                hint,
                 want,
                 libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
+                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE | fixed,
                 -1,
                 0,
             )
@@ -195,7 +213,12 @@ impl AddressSpace {
         // Align guest_base to 2 MiB so guest huge-page-aligned ranges are
         // host huge-page-aligned too; trim the slack (outside guest space).
         let raw = raw as usize;
-        let base = raw.next_multiple_of(HOST_ALIGN);
+        let base = if base.is_some() {
+            raw
+        } else {
+            raw.next_multiple_of(HOST_ALIGN)
+        };
+        // SAFETY: unmapping only the slack of our own reservation.
         unsafe {
             if base > raw {
                 libc::munmap(raw as *mut c_void, base - raw);

@@ -106,9 +106,5 @@ pub trait Guest {
     /// Called in the child of a fork-like `clone` that passed a new stack
     /// (glibc's `posix_spawn` runs the child on its own stack): the core must
     /// make `sp` the guest's stack pointer before the child resumes.
-    /// The default does nothing, which is right only when `sp` equals the
-    /// current stack pointer (glibc's `vfork` passes exactly that).
-    fn set_child_stack(&self, sp: u64) {
-        let _ = sp;
-    }
+    fn set_child_stack(&self, sp: u64);
 }
