@@ -40,6 +40,25 @@ fn elf_header(machine: u16) -> Vec<u8> {
     h
 }
 
+/// An ELF64 riscv64 ET_EXEC with one PT_LOAD (R+X at 0x10000) as described.
+fn elf_with_segment(machine: u16, offset: u64, filesz: u64, memsz: u64) -> Vec<u8> {
+    let mut h = elf_header(machine);
+    h[24..32].copy_from_slice(&0x10078u64.to_le_bytes()); // e_entry
+    h[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
+    h[56..58].copy_from_slice(&1u16.to_le_bytes()); // e_phnum
+    let mut ph = vec![0u8; 56];
+    ph[..4].copy_from_slice(&1u32.to_le_bytes()); // PT_LOAD
+    ph[4..8].copy_from_slice(&5u32.to_le_bytes()); // R+X
+    ph[8..16].copy_from_slice(&offset.to_le_bytes());
+    ph[16..24].copy_from_slice(&(0x10000 + offset).to_le_bytes()); // p_vaddr
+    ph[32..40].copy_from_slice(&filesz.to_le_bytes());
+    ph[40..48].copy_from_slice(&memsz.to_le_bytes());
+    ph[48..56].copy_from_slice(&0x1000u64.to_le_bytes()); // p_align
+    h.extend(ph);
+    h.extend([0u8; 8]);
+    h
+}
+
 fn one_line(stderr: &str) -> &str {
     assert_eq!(
         stderr.lines().count(),
@@ -90,18 +109,7 @@ fn host_executable_names_the_host() {
 #[test]
 fn aarch64_executable_names_the_right_emulator() {
     // A well-formed ELF (one PT_LOAD): the architecture is checked after parsing.
-    let mut h = elf_header(183);
-    h[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
-    h[56..58].copy_from_slice(&1u16.to_le_bytes()); // e_phnum
-    let mut ph = vec![0u8; 56];
-    ph[..4].copy_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-    ph[4..8].copy_from_slice(&5u32.to_le_bytes()); // R+X
-    ph[16..24].copy_from_slice(&0x10000u64.to_le_bytes()); // p_vaddr
-    ph[32..40].copy_from_slice(&120u64.to_le_bytes()); // p_filesz
-    ph[40..48].copy_from_slice(&120u64.to_le_bytes()); // p_memsz
-    ph[48..56].copy_from_slice(&0x1000u64.to_le_bytes()); // p_align
-    h.extend(ph);
-    let p = temp_file("arm64", &h);
+    let p = temp_file("arm64", &elf_with_segment(183, 0, 128, 128));
     let (code, _, err) = emu(&[p.to_str().unwrap()]);
     assert_eq!(
         one_line(&err),
@@ -181,4 +189,47 @@ fn help_and_version_go_to_stdout() {
     let (code, out, _) = emu(&["-cpu", "help"]);
     assert_eq!(code, 0);
     assert!(out.contains("rv64"));
+}
+
+#[test]
+fn segment_beyond_the_file_is_126() {
+    let p = temp_file("beyond", &elf_with_segment(243, 0, 0x10_0000, 0x10_0000));
+    let (code, _, err) = emu(&[p.to_str().unwrap()]);
+    let line = one_line(&err);
+    assert!(
+        line.starts_with(&format!("emu-riscv64: {}: invalid ELF: ", p.display())),
+        "{line}"
+    );
+    assert!(line.contains("beyond end of file"), "{line}");
+    assert_eq!(code, 126);
+}
+
+#[test]
+fn segment_too_big_for_the_guest_space_is_126() {
+    // 1 TiB of bss: valid ELF, but more than the 256 GiB guest space holds.
+    let p = temp_file("huge", &elf_with_segment(243, 0, 128, 1 << 40));
+    let (code, _, err) = emu(&[p.to_str().unwrap()]);
+    assert_eq!(
+        one_line(&err),
+        format!(
+            "emu-riscv64: {}: cannot map segment at 0x10000: Cannot allocate memory",
+            p.display()
+        )
+    );
+    assert_eq!(code, 126);
+}
+
+#[test]
+fn missing_elf_interpreter_is_127_and_suggests_l() {
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbins/riscv64/hello-dyn");
+    let (code, _, err) = emu(&[bin.to_str().unwrap()]);
+    assert_eq!(
+        one_line(&err),
+        format!(
+            "emu-riscv64: {}: ELF interpreter /lib/ld-linux-riscv64-lp64d.so.1: No such file or directory \
+             (use -L with a riscv64 root)",
+            bin.display()
+        )
+    );
+    assert_eq!(code, 127);
 }

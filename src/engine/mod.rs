@@ -6,9 +6,9 @@
 //! `riscv_flush_icache`, or code unmapped/reprotected). The cache is per
 //! thread for now; the threads issue makes it shared.
 
-use crate::backend::interp::{BlockExit, Machine};
+use crate::backend::interp::{self, BlockExit, Code, Machine};
 use crate::guest::{CodeFetch, GuestArch, GuestCpu};
-use crate::ir::{self, Block, ExitReason};
+use crate::ir::{self, ExitReason};
 use crate::log::Log;
 use crate::mem::AddressSpace;
 use std::collections::HashMap;
@@ -72,9 +72,9 @@ enum Step {
 pub struct Engine<A: GuestArch> {
     /// Every translation, by guest pc. Boxed so a block's address is stable
     /// until it is invalidated.
-    cache: HashMap<u64, Box<Block>>,
+    cache: HashMap<u64, Box<Code>>,
     /// Fast path in front of `cache`: (pc, block) by pc bits; a null block is empty.
-    jump_cache: Vec<(u64, *const Block)>,
+    jump_cache: Vec<(u64, *const Code)>,
     pub stats: Stats,
     _arch: std::marker::PhantomData<A>,
 }
@@ -114,18 +114,18 @@ impl<A: GuestArch> Engine<A> {
     }
 
     /// The block at `pc` if it is translated: no allocation, safe inside `guarded`.
-    fn lookup(&mut self, pc: u64) -> Option<*const Block> {
+    fn lookup(&mut self, pc: u64) -> Option<*const Code> {
         let slot = &mut self.jump_cache[jump_slot(pc)];
         if slot.0 == pc && !slot.1.is_null() {
             return Some(slot.1);
         }
-        let block: *const Block = &**self.cache.get(&pc)?;
+        let block: *const Code = &**self.cache.get(&pc)?;
         *slot = (pc, block);
         Some(block)
     }
 
     /// The block at `pc`, translating it first if needed. Runs outside `guarded`.
-    fn lookup_or_translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> *const Block {
+    fn lookup_or_translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> *const Code {
         if let Some(b) = self.lookup(pc) {
             return b;
         }
@@ -139,7 +139,7 @@ impl<A: GuestArch> Engine<A> {
         if log.items.op {
             log.write(&format!("OP:\n{block}\n"));
         }
-        self.cache.insert(pc, Box::new(block));
+        self.cache.insert(pc, Box::new(interp::compile(&block)));
         self.lookup(pc).expect("just inserted")
     }
 

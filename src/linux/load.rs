@@ -207,8 +207,16 @@ pub fn load<A: GuestArch>(
     let mut interp_base = 0;
     if let Some(interp) = &info.interp {
         let path = opts.host_path(Path::new(OsStr::from_bytes(interp)));
-        let (_, iinfo) =
-            read_elf::<A>(&path).map_err(|e| Error::exec(format!("interpreter {}", e.message)))?;
+        let (_, iinfo) = read_elf::<A>(&path).map_err(|e| {
+            let hint = match opts.sysroot {
+                None => format!(" (use -L with a {} root)", A::NAME),
+                Some(_) => String::new(),
+            };
+            Error {
+                message: format!("{name}: ELF interpreter {}{hint}", e.message),
+                status: e.status,
+            }
+        })?;
         let iname = path.display().to_string();
         let ifile = File::open(&path).map_err(|e| Error::open(&iname, &e))?;
         let ibias = choose_bias(space, &iinfo, None, &iname)?;

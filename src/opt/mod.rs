@@ -5,6 +5,7 @@
 
 mod fold;
 mod forward;
+mod markers;
 
 #[cfg(test)]
 mod tests;
@@ -17,6 +18,7 @@ pub fn optimize(block: &mut Block) {
     fold::fold_constants(block);
     forward::drop_dead_sets(block);
     eliminate_dead_code(block);
+    markers::drop_unneeded_insn_starts(block);
 }
 
 /// Whether an instruction has effects beyond defining its value.

@@ -22,7 +22,7 @@ fn auipc_addi_pair_folds_to_one_constant() {
     optimize(&mut blk);
     assert_eq!(
         text(&blk),
-        "InsnStart pc=0x0\nInsnStart pc=0x4\nv0 = Const 0x7e070\nSetReg v0, state+24\njump 0x8\n"
+        "v0 = Const 0x7e070\nSetReg v0, state+24\njump 0x8\n"
     );
     assert_eq!(crate::ir::verify(&blk), Ok(()));
 }
@@ -83,4 +83,25 @@ fn branch_on_constants_keeps_its_condition_value() {
     );
     optimize(&mut blk);
     assert_eq!(text(&blk), "v0 = Const 0x1\nbranch v0 ? 0x10 : 0x4\n");
+}
+
+#[test]
+fn insn_start_markers_stay_only_before_possible_faults() {
+    let mut b = Builder::new(0);
+    b.insn_start(0);
+    let x = b.get_reg(8);
+    b.set_reg(16, x);
+    b.insn_start(4);
+    let v = b.load(MemOp::U8, x);
+    b.set_reg(24, v);
+    b.insn_start(8);
+    let one = b.const_(1);
+    b.set_reg(32, one);
+    let mut blk = b.finish(12, 3, Terminator::Jump(12));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = GetReg state+8\nSetReg v0, state+16\nInsnStart pc=0x4\nv1 = Load v0, u8\nSetReg v1, state+24\n\
+         v2 = Const 0x1\nSetReg v2, state+32\njump 0xc\n"
+    );
 }

@@ -9,6 +9,32 @@
 //! with a destructor while touching guest memory (a fault unwinds by longjmp).
 
 use crate::ir::{Block, Cond, ExitReason, FenceKind, Helper, Inst, MemOp, Op, RmwOp, Terminator};
+
+/// A block prepared for the interpreter: constants are loaded into the value
+/// array up front instead of being dispatched one by one.
+pub struct Code {
+    /// Guest pc and size of the block (for invalidation).
+    pub pc: u64,
+    pub size: u64,
+    consts: Vec<(u32, u64)>,
+    insts: Vec<Inst>,
+    term: Terminator,
+    num_values: u32,
+}
+
+/// Prepares `block` for [`Machine::run`].
+pub fn compile(block: &Block) -> Code {
+    let (consts, insts): (Vec<&Inst>, Vec<&Inst>) =
+        block.insts.iter().partition(|i| i.op == Op::Const);
+    Code {
+        pc: block.pc,
+        size: block.size,
+        consts: consts.iter().map(|i| (i.dst.0, i.imm)).collect(),
+        insts: insts.into_iter().copied().collect(),
+        term: block.term,
+        num_values: block.num_values,
+    }
+}
 use std::sync::atomic::{self, Ordering::SeqCst};
 
 /// Where a block execution ended.
@@ -57,9 +83,12 @@ impl Machine {
     /// `state` must point at a live guest CPU state that the block's offsets
     /// fit in, `guest_base..+guest_size` must be the reserved guest space,
     /// and the call must happen inside `mem::guarded` (guest accesses can fault).
-    pub unsafe fn run(&mut self, block: &Block) -> BlockExit {
+    pub unsafe fn run(&mut self, block: &Code) -> BlockExit {
         if self.values.len() < block.num_values as usize {
             self.values.resize(block.num_values as usize, 0);
+        }
+        for &(v, c) in &block.consts {
+            *self.values.get_unchecked_mut(v as usize) = c;
         }
         for inst in &block.insts {
             let v = match self.exec(inst) {

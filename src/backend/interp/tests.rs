@@ -13,7 +13,7 @@ fn run(f: impl FnOnce(&mut Builder) -> Value) -> (u64, [u64; 8], Vec<u8>) {
     let mut state = [0u64; 8];
     let mut mem = vec![0u8; 4096];
     let mut m = Machine::new(state.as_mut_ptr() as *mut u8, mem.as_mut_ptr(), 4096);
-    let exit = unsafe { m.run(&block) };
+    let exit = unsafe { m.run(&compile(&block)) };
     assert_eq!(exit, BlockExit::Next(0x1004));
     (state[0], state, mem)
 }
@@ -136,7 +136,7 @@ fn misaligned_atomic_and_out_of_space_access_fault() {
     let (mut state, mut mem) = ([0u64; 1], vec![0u8; 4096]);
     let mut m = Machine::new(state.as_mut_ptr() as *mut u8, mem.as_mut_ptr(), 4096);
     assert_eq!(
-        unsafe { m.run(&block) },
+        unsafe { m.run(&compile(&block)) },
         BlockExit::BadAccess {
             pc: 0x1234,
             addr: 0x41,
@@ -150,7 +150,7 @@ fn misaligned_atomic_and_out_of_space_access_fault() {
     b.load(MemOp::U32, addr);
     let block = b.finish(4, 1, Terminator::Jump(4));
     assert_eq!(
-        unsafe { m.run(&block) },
+        unsafe { m.run(&compile(&block)) },
         BlockExit::BadAccess {
             pc: 0x10,
             addr: 4093,

@@ -833,7 +833,7 @@ fn run(words: &[u32], cpu: &mut Cpu, mem: &mut [u8; 4096]) {
     let block = translate(words);
     let mut m = Machine::new(cpu as *mut Cpu as *mut u8, mem.as_mut_ptr(), 4096);
     // SAFETY: live state and memory; the accesses stay inside it.
-    let exit = unsafe { m.run(&block) };
+    let exit = unsafe { m.run(&crate::backend::interp::compile(&block)) };
     assert_eq!(
         exit,
         BlockExit::Next(CODE_BASE + 4 * words.len() as u64),

@@ -605,7 +605,7 @@ fn run_block(block: &Block, cpu: &mut Cpu, mem: &mut [u8]) -> BlockExit {
     );
     // SAFETY: live state and memory; the interpreter bounds-checks every
     // guest access against `mem.len()`, so nothing can fault.
-    unsafe { m.run(block) }
+    unsafe { m.run(&crate::backend::interp::compile(block)) }
 }
 
 fn sx32(v: u64) -> u64 {
