@@ -79,6 +79,7 @@ cases!(
     sigsegv,
     illegal,
     smc,
+    efault,
 );
 
 fn testbins_dir() -> PathBuf {
