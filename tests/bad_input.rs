@@ -233,3 +233,17 @@ fn missing_elf_interpreter_is_127_and_suggests_l() {
     );
     assert_eq!(code, 127);
 }
+
+#[test]
+fn script_given_directly_is_126() {
+    let p = temp_file("script.sh", b"#!/bin/sh\necho hi\n");
+    let (code, _, err) = emu(&[p.to_str().unwrap()]);
+    assert_eq!(
+        one_line(&err),
+        format!(
+            "emu-riscv64: {}: is a script, not an ELF executable (run its interpreter)",
+            p.display()
+        )
+    );
+    assert_eq!(code, 126);
+}
