@@ -23,6 +23,9 @@ LLD_DIR=${LLD_DIR:-/usr/lib/llvm-19/bin}
 
 # Programs that additionally get a dynamically linked "-dyn" build.
 DYN="hello fpmath"
+# Programs linked with an executable stack (PT_GNU_STACK with PF_X); lld
+# ignores .note.GNU-stack sections, so it has to be asked.
+EXECSTACK="execstack"
 
 for tool in "$CC" "$STRIP" "$LLD_DIR/ld.lld"; do
     command -v "$tool" >/dev/null 2>&1 || [ -x "$tool" ] || {
@@ -58,7 +61,9 @@ for f in "$src"/*.c "$src"/*.S; do
         ;;
     *.S)
         echo "  AS     riscv64/$name"
-        $CC $ASFLAGS -o "$out/$name" "$f"
+        extra=""
+        for e in $EXECSTACK; do [ "$e" = "$name" ] && extra="-Wl,-z,execstack"; done
+        $CC $ASFLAGS $extra -o "$out/$name" "$f"
         ;;
     esac
     $STRIP "$out/$name"

@@ -80,6 +80,7 @@ cases!(
     illegal,
     smc,
     efault,
+    execstack,
 );
 
 fn testbins_dir() -> PathBuf {

@@ -183,16 +183,13 @@ pub fn load<A: GuestArch>(
     envp: &[Vec<u8>],
 ) -> Result<Loaded, Error> {
     // The stack first: top of the guest space, `-s` bytes; mmap_base (where the
-    // interpreter and later mmaps go) is below it.
+    // interpreter and later mmaps go) is below it. PT_GNU_STACK decides
+    // whether it is executable, as in Linux.
     let top = space.size() - PAGE;
     let size = page_up(opts.stack_size);
+    let exec = if info.stack_exec { libc::PROT_EXEC } else { 0 };
     space
-        .map_fixed_anon(
-            top - size,
-            size,
-            libc::PROT_READ | libc::PROT_WRITE,
-            Some("[stack]"),
-        )
+        .map_fixed_anon(top - size, size, libc::PROT_READ | libc::PROT_WRITE | exec, Some("[stack]"))
         .map_err(|e| Error::exec(format!("cannot map the stack: {}", errno_text(e))))?;
     space.set_stack_top(top - size);
 
