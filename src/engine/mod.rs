@@ -15,6 +15,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 mod disasm;
+#[cfg(test)]
+mod tests;
 
 use crate::mem::fault::{BUS_ADRALN, SEGV_ACCERR, SEGV_MAPERR};
 
@@ -48,7 +50,7 @@ impl CodeFetch for Fetch<'_> {
     }
 }
 
-/// Counters shown by `-d` tooling and checked by tests.
+/// Translation counters (pinned by the engine tests).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stats {
     pub blocks_translated: u64,

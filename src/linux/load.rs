@@ -189,7 +189,12 @@ pub fn load<A: GuestArch>(
     let size = page_up(opts.stack_size);
     let exec = if info.stack_exec { libc::PROT_EXEC } else { 0 };
     space
-        .map_fixed_anon(top - size, size, libc::PROT_READ | libc::PROT_WRITE | exec, Some("[stack]"))
+        .map_fixed_anon(
+            top - size,
+            size,
+            libc::PROT_READ | libc::PROT_WRITE | exec,
+            Some("[stack]"),
+        )
         .map_err(|e| Error::exec(format!("cannot map the stack: {}", errno_text(e))))?;
     space.set_stack_top(top - size);
 

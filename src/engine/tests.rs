@@ -1,0 +1,94 @@
+//! The engine on real guest code: translations are made once and reused,
+//! and faults inside a block are precise (pc and earlier register writes).
+
+use super::*;
+use crate::guest::riscv64::{Cpu, Riscv64};
+use crate::log::{Log, LogItems};
+
+const CODE: u64 = 0x10000;
+const STACK: u64 = 0x20000;
+
+/// An address space with `code` at CODE (RWX) and a stack page below STACK.
+fn space_with(code: &[u8]) -> AddressSpace {
+    crate::mem::install_fault_handler();
+    let space = AddressSpace::new(1 << 30).unwrap();
+    let rwx = libc::PROT_READ | libc::PROT_WRITE | libc::PROT_EXEC;
+    space.map_fixed_anon(CODE, 4096, rwx, None).unwrap();
+    space
+        .map_fixed_anon(STACK - 4096, 4096, libc::PROT_READ | libc::PROT_WRITE, None)
+        .unwrap();
+    space.write(CODE, code).unwrap();
+    space
+}
+
+fn run(code: &[u8], entry: u64) -> (Event, Cpu, Stats) {
+    let space = space_with(code);
+    let mut engine = Engine::<Riscv64>::default();
+    let mut cpu = Cpu::default();
+    cpu.set_pc(entry);
+    cpu.set_sp(STACK - 64);
+    let event = engine.run(&mut cpu, &space, &Log::new(LogItems::default(), None));
+    (event, cpu, engine.stats)
+}
+
+/// Assembled with riscv64-linux-gnu-as -march=rv64gc (see objdump in the comments).
+const PROGRAM: &[u8] = &[
+    0x01, 0x45, // 0x00 c.li a0, 0
+    0x93, 0x05, 0x40, 0x06, // 0x02 addi a1, zero, 100
+    0x05, 0x05, // 0x06 c.addi a0, 1
+    0xe3, 0x1f, 0xb5, 0xfe, // 0x08 bne a0, a1, 0x06
+    0x73, 0x00, 0x00, 0x00, // 0x0c ecall
+    0x1d, 0x45, // 0x10 c.li a0, 7
+    0x83, 0x35, 0x00, 0x00, // 0x12 ld a1, 0(zero)
+    0x25, 0x45, // 0x16 c.li a0, 9
+    0x13, 0x06, 0x11, 0x00, // 0x18 addi a2, sp, 1
+    0xaf, 0x26, 0xa6, 0x00, // 0x1c amoadd.w a3, a0, (a2)
+];
+
+#[test]
+fn loop_blocks_are_translated_once_and_reused() {
+    let (event, cpu, stats) = run(PROGRAM, CODE);
+    assert_eq!(event, Event::Syscall);
+    assert_eq!(cpu.x[10], 100);
+    assert_eq!(cpu.pc, CODE + 0x10);
+    // Entry block (to the bne), the loop body (100 runs), the ecall block.
+    assert_eq!(stats.blocks_translated, 3);
+}
+
+#[test]
+fn a_fault_mid_block_reports_its_pc_and_keeps_earlier_writes() {
+    let (event, cpu, _) = run(PROGRAM, CODE + 0x10);
+    assert_eq!(
+        event,
+        Event::MemFault {
+            addr: 0,
+            signal: libc::SIGSEGV,
+            code: SEGV_MAPERR
+        }
+    );
+    assert_eq!(cpu.pc, CODE + 0x12);
+    assert_eq!(cpu.x[10], 7);
+}
+
+#[test]
+fn a_misaligned_atomic_is_sigbus_at_its_pc() {
+    let (event, cpu, _) = run(PROGRAM, CODE + 0x18);
+    let addr = STACK - 64 + 1;
+    assert_eq!(
+        event,
+        Event::MemFault {
+            addr,
+            signal: libc::SIGBUS,
+            code: BUS_ADRALN
+        }
+    );
+    assert_eq!(cpu.pc, CODE + 0x1c);
+    assert_eq!(cpu.x[12], addr);
+}
+
+#[test]
+fn executing_unmapped_memory_is_a_fetch_fault() {
+    let (event, cpu, _) = run(PROGRAM, 0x5000_0000);
+    assert_eq!(event, Event::FetchFault { addr: 0x5000_0000 });
+    assert_eq!(cpu.pc, 0x5000_0000);
+}
