@@ -247,3 +247,14 @@ fn script_given_directly_is_126() {
     );
     assert_eq!(code, 126);
 }
+
+#[test]
+fn unwritable_log_file_is_1() {
+    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("testbins/riscv64/hello");
+    let (code, out, err) = emu(&["-D", "/nonexistent/dir/log", bin.to_str().unwrap()]);
+    assert_eq!(
+        one_line(&err),
+        "emu-riscv64: /nonexistent/dir/log: No such file or directory"
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+}

@@ -286,7 +286,7 @@ pub fn run<A: GuestArch>(
     let (_, info) = load::read_elf::<A>(&path)?;
     let log_file = match &opts.log_file {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Error {
-            message: format!("{}: {e}", p.display()),
+            message: format!("{}: {}", p.display(), os_text(&e)),
             status: 1,
         })?),
         None => None,
