@@ -118,10 +118,16 @@ const SPECS: &[Spec] = &[
         help: "size of the guest address space (default 256G)",
     },
     Spec {
+        names: &["perfmap"],
+        env: "EMU_PERFMAP",
+        arg: None,
+        help: "write /tmp/perf-PID.map so perf names translated code (JIT)",
+    },
+    Spec {
         names: &["accel"],
         env: "EMU_ACCEL",
         arg: Some("name"),
-        help: "execution backend: interp",
+        help: "execution backend: jit (x86-64 hosts) or interp",
     },
 ];
 
@@ -236,6 +242,7 @@ fn apply(
             opts.cpu = v().to_string();
         }
         "strace" => opts.log.strace = true,
+        "perfmap" => opts.perfmap = true,
         "d" => {
             if v() == "help" {
                 let mut s = String::from("Log items (comma separated):\n");
@@ -254,13 +261,26 @@ fn apply(
         "B" => opts.guest_base = Some(parse_number(v())?),
         "R" => opts.reserved_va = parse_size(v())?,
         "accel" => match v() {
-            "interp" => {}
+            "interp" => opts.accel = crate::engine::Accel::Interp,
+            "jit" if cfg!(target_arch = "x86_64") => opts.accel = crate::engine::Accel::Jit,
             "help" => {
-                return Ok(Some(Command::Print(
-                    "Accelerators:\n  interp   the IR interpreter\n".into(),
-                )))
+                let mut s = String::from("Accelerators:\n");
+                if cfg!(target_arch = "x86_64") {
+                    s.push_str("  jit      the x86-64 JIT\n");
+                }
+                s.push_str("  interp   the IR interpreter\n");
+                return Ok(Some(Command::Print(s)));
             }
-            other => return Err(format!("unknown accelerator '{other}' (available: interp)")),
+            other => {
+                return Err(format!(
+                    "unknown accelerator '{other}' (available: {})",
+                    if cfg!(target_arch = "x86_64") {
+                        "jit, interp"
+                    } else {
+                        "interp"
+                    }
+                ))
+            }
         },
         _ => unreachable!("every spec name is handled"),
     }
@@ -456,7 +476,7 @@ mod tests {
         );
         assert_eq!(
             p(&["-accel", "kvm", "x"], &[]).unwrap_err(),
-            "unknown accelerator 'kvm' (available: interp)"
+            "unknown accelerator 'kvm' (available: jit, interp)"
         );
     }
 

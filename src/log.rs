@@ -12,6 +12,8 @@ pub struct LogItems {
     pub in_asm: bool,
     /// IR of each new block.
     pub op: bool,
+    /// Host code of each new block (JIT), disassembled with iced-x86.
+    pub out_asm: bool,
     /// A line per executed block.
     pub exec: bool,
     /// CPU state before each executed block.
@@ -28,6 +30,10 @@ pub struct LogItems {
 pub const ITEMS: &[(&str, &str)] = &[
     ("in_asm", "show guest code of each translated block"),
     ("op", "show the IR of each translated block"),
+    (
+        "out_asm",
+        "show the host code of each translated block (-accel jit)",
+    ),
     ("exec", "show a line per executed block"),
     ("cpu", "show the CPU state before each executed block"),
     ("strace", "log system calls (same as -strace)"),
@@ -43,6 +49,7 @@ impl LogItems {
             let flag = match name {
                 "in_asm" => &mut items.in_asm,
                 "op" => &mut items.op,
+                "out_asm" => &mut items.out_asm,
                 "exec" => &mut items.exec,
                 "cpu" => &mut items.cpu,
                 "strace" => &mut items.strace,

@@ -145,6 +145,29 @@ fn debug_log_goes_to_the_log_file() {
 }
 
 #[test]
+fn out_asm_logs_host_code_of_the_jit() {
+    let bin = testbin("hello");
+    let o = emu(
+        &["-accel", "jit", "-d", "out_asm", bin.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "Hello, world!\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("OUT: [guest pc 0x"),
+        "{}",
+        &err[..400.min(err.len())]
+    );
+    // iced-x86's Intel syntax: guest memory through r15, state through rbp.
+    assert!(err.contains("[r15+"), "no guest memory access in host code");
+    assert!(err.contains("[rbp+"), "no guest state access in host code");
+    assert!(
+        String::from_utf8_lossy(&emu(&["-accel", "help"], &[]).stdout).contains("jit"),
+        "-accel help lists the JIT"
+    );
+}
+
+#[test]
 fn guest_base_reserved_size_and_stack_size_options() {
     let bin = testbin("hello");
     for args in [
@@ -153,6 +176,7 @@ fn guest_base_reserved_size_and_stack_size_options() {
         vec!["-s", "256k"],
         vec!["-cpu", "max"],
         vec!["-accel", "interp"],
+        vec!["-accel", "jit"],
     ] {
         let mut a = args.clone();
         a.push(bin.to_str().unwrap());

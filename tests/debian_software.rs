@@ -24,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// `-accel` values every case is run with.  Adding a backend is one line.
-const BACKENDS: &[&str] = &["interp"];
+const BACKENDS: &[&str] = &["interp", "jit"];
 
 /// Per-run wall-clock limit; on expiry the whole process group is killed and
 /// the case fails.

@@ -1,2 +1,5 @@
-//! Execution backends. `interp` is the portable IR interpreter and the reference semantics.
+//! Execution backends. `interp` is the portable IR interpreter and the
+//! reference semantics; `x64` compiles blocks to host code on x86-64 hosts.
 pub mod interp;
+#[cfg(target_arch = "x86_64")]
+pub mod x64;

@@ -5,6 +5,11 @@
 //! Blocks are translated once and kept until a flush (`fence.i`,
 //! `riscv_flush_icache`, or code unmapped/reprotected). The cache is per
 //! thread for now; the threads issue makes it shared.
+//!
+//! Two backends ([`Accel`]): the IR interpreter, and on x86-64 hosts the
+//! JIT (`backend::x64`), whose blocks chain to each other directly and
+//! look indirect targets up in an inline jump cache, so they come back here
+//! only for a block not translated yet, a jump-cache miss, or an exit.
 
 use crate::backend::interp::{self, BlockExit, Code, Machine};
 use crate::guest::{CodeFetch, GuestArch, GuestCpu};
@@ -55,6 +60,35 @@ impl CodeFetch for Fetch<'_> {
 pub struct Stats {
     pub blocks_translated: u64,
     pub flushes: u64,
+    /// JIT: exits patched into direct jumps to their target block.
+    pub chains_patched: u64,
+    /// JIT: entries written into the inline jump cache of indirect jumps.
+    pub jump_cache_fills: u64,
+    /// JIT: indirect jumps that missed the inline jump cache.
+    pub jump_cache_misses: u64,
+    /// JIT: times the engine entered translated code.
+    pub jit_entries: u64,
+}
+
+/// Which backend runs translated blocks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Accel {
+    /// The IR interpreter (portable; the reference).
+    #[default]
+    Interp,
+    /// The x86-64 JIT (falls back to the interpreter on other hosts).
+    Jit,
+}
+
+impl Accel {
+    /// The backend used when none is asked for: the JIT where it exists.
+    pub fn host_default() -> Accel {
+        if cfg!(target_arch = "x86_64") {
+            Accel::Jit
+        } else {
+            Accel::Interp
+        }
+    }
 }
 
 /// Entries in the direct-mapped jump cache (pc → block), a power of two.
@@ -77,18 +111,18 @@ pub struct Engine<A: GuestArch> {
     cache: HashMap<u64, Box<Code>>,
     /// Fast path in front of `cache`: (pc, block) by pc bits; a null block is empty.
     jump_cache: Vec<(u64, *const Code)>,
+    /// The JIT, when it is the backend (then `cache` stays empty).
+    #[cfg(target_arch = "x86_64")]
+    jit: Option<Box<crate::backend::x64::Jit>>,
+    /// `-perfmap`: `/tmp/perf-PID.map`, one line per translated block.
+    perfmap: Option<std::fs::File>,
     pub stats: Stats,
     _arch: std::marker::PhantomData<A>,
 }
 
 impl<A: GuestArch> Default for Engine<A> {
     fn default() -> Self {
-        Engine {
-            cache: HashMap::new(),
-            jump_cache: vec![(0, std::ptr::null()); JUMP_CACHE_SIZE],
-            stats: Stats::default(),
-            _arch: std::marker::PhantomData,
-        }
+        Engine::new(Accel::Interp)
     }
 }
 
@@ -97,10 +131,56 @@ fn jump_slot(pc: u64) -> usize {
 }
 
 impl<A: GuestArch> Engine<A> {
+    /// An engine running blocks on `accel` (the interpreter if the JIT
+    /// cannot run on this host).
+    pub fn new(accel: Accel) -> Self {
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = accel;
+        Engine {
+            cache: HashMap::new(),
+            jump_cache: vec![(0, std::ptr::null()); JUMP_CACHE_SIZE],
+            #[cfg(target_arch = "x86_64")]
+            jit: match accel {
+                Accel::Jit => {
+                    crate::backend::x64::Jit::new(crate::backend::x64::cache::DEFAULT_SIZE)
+                        .map(Box::new)
+                }
+                Accel::Interp => None,
+            },
+            perfmap: None,
+            stats: Stats::default(),
+            _arch: std::marker::PhantomData,
+        }
+    }
+
+    /// Appends every new block's host code range to `/tmp/perf-PID.map`
+    /// (the perf JIT-map convention), so `perf report` names guest code.
+    pub fn enable_perfmap(&mut self) {
+        let path = format!("/tmp/perf-{}.map", std::process::id());
+        self.perfmap = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .ok();
+    }
+
+    /// The backend actually in use.
+    pub fn accel(&self) -> Accel {
+        #[cfg(target_arch = "x86_64")]
+        if self.jit.is_some() {
+            return Accel::Jit;
+        }
+        Accel::Interp
+    }
+
     /// Drops every translation (the guest changed or asked to resync code).
     pub fn flush(&mut self) {
         self.cache.clear();
         self.jump_cache.fill((0, std::ptr::null()));
+        #[cfg(target_arch = "x86_64")]
+        if let Some(jit) = &mut self.jit {
+            jit.flush();
+        }
         self.stats.flushes += 1;
     }
 
@@ -109,10 +189,31 @@ impl<A: GuestArch> Engine<A> {
         let before = self.cache.len();
         self.cache
             .retain(|_, b| b.pc.saturating_add(b.size.max(1)) <= start || b.pc >= end);
-        if self.cache.len() != before {
+        #[allow(unused_mut)]
+        let mut dropped = self.cache.len() != before;
+        #[cfg(target_arch = "x86_64")]
+        if let Some(jit) = &mut self.jit {
+            dropped |= jit.invalidate(start, end);
+        }
+        if dropped {
             self.jump_cache.fill((0, std::ptr::null()));
             self.stats.flushes += 1;
         }
+    }
+
+    /// Translates and optimises the block at `pc`, logging it as asked.
+    fn translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> ir::Block {
+        let mut block = A::translate(pc, &Fetch(space));
+        crate::opt::optimize(&mut block);
+        debug_assert_eq!(ir::verify(&block), Ok(()), "{block}");
+        self.stats.blocks_translated += 1;
+        if log.items.in_asm {
+            log.write(&disasm::guest_block::<A>(space, &block));
+        }
+        if log.items.op {
+            log.write(&format!("OP:\n{block}\n"));
+        }
+        block
     }
 
     /// The block at `pc` if it is translated: no allocation, safe inside `guarded`.
@@ -131,16 +232,7 @@ impl<A: GuestArch> Engine<A> {
         if let Some(b) = self.lookup(pc) {
             return b;
         }
-        let mut block = A::translate(pc, &Fetch(space));
-        crate::opt::optimize(&mut block);
-        debug_assert_eq!(ir::verify(&block), Ok(()), "{block}");
-        self.stats.blocks_translated += 1;
-        if log.items.in_asm {
-            log.write(&disasm::guest_block::<A>(space, &block));
-        }
-        if log.items.op {
-            log.write(&format!("OP:\n{block}\n"));
-        }
+        let block = self.translate(pc, space, log);
         self.cache.insert(pc, Box::new(interp::compile(&block)));
         self.lookup(pc).expect("just inserted")
     }
@@ -148,20 +240,17 @@ impl<A: GuestArch> Engine<A> {
     /// Runs guest code from `cpu.pc()` until an [`Event`]. On return the CPU
     /// state is precise: pc is the instruction to report or resume at.
     pub fn run(&mut self, cpu: &mut A::Cpu, space: &AddressSpace, log: &Log) -> Event {
+        #[cfg(target_arch = "x86_64")]
+        if self.jit.is_some() {
+            return self.run_jit(cpu, space, log);
+        }
         let mut m = Machine::new(cpu as *mut A::Cpu as *mut u8, space.base(), space.size());
         // Tracing takes control back after every block, to log outside `guarded`.
         let trace = log.items.exec || log.items.cpu;
         loop {
             let pc = cpu.pc();
             if trace {
-                let mut line = String::new();
-                if log.items.cpu {
-                    line.push_str(&cpu.dump());
-                }
-                if log.items.exec {
-                    let _ = writeln!(line, "Trace: {pc:#x}");
-                }
-                log.write(&line);
+                Self::trace(cpu, log);
             }
             let first = self.lookup_or_translate(pc, space, log);
             // Inside `guarded` only block execution and cache lookups happen:
@@ -222,25 +311,141 @@ impl<A: GuestArch> Engine<A> {
                 },
                 Err(fault) => {
                     cpu.set_pc(m.insn_pc);
-                    let addr = (fault.host_addr as u64).wrapping_sub(space.base() as u64);
-                    // The host says ACCERR for our PROT_NONE reservation too: the
-                    // guest view decides between "unmapped" and "no permission".
-                    let code = if fault.signal == libc::SIGSEGV {
-                        if space.prot_at(addr).is_some() {
-                            SEGV_ACCERR
-                        } else {
-                            SEGV_MAPERR
-                        }
-                    } else {
-                        fault.code
-                    };
-                    Event::MemFault {
-                        addr,
-                        signal: fault.signal,
-                        code,
-                    }
+                    fault_event(&fault, space)
                 }
             };
         }
+    }
+
+    /// Logs the CPU state and/or pc before a block when tracing.
+    fn trace(cpu: &A::Cpu, log: &Log) {
+        let mut line = String::new();
+        if log.items.cpu {
+            line.push_str(&cpu.dump());
+        }
+        if log.items.exec {
+            let _ = writeln!(line, "Trace: {:#x}", cpu.pc());
+        }
+        log.write(&line);
+    }
+
+    /// [`run`](Self::run) on the JIT: translation, chaining and jump-cache
+    /// fills happen here, between runs of translated code; only the run
+    /// itself is inside `guarded`.
+    #[cfg(target_arch = "x86_64")]
+    fn run_jit(&mut self, cpu: &mut A::Cpu, space: &AddressSpace, log: &Log) -> Event {
+        use crate::backend::x64::JitExit;
+        // Tracing takes control back after every block: no chaining then.
+        let trace = log.items.exec || log.items.cpu;
+        let state = cpu as *mut A::Cpu as *mut u8;
+        let base = space.base();
+        // The patchable exit the last run left by (site, code generation).
+        let mut pending: Option<(usize, u64)> = None;
+        loop {
+            let pc = cpu.pc();
+            if trace {
+                Self::trace(cpu, log);
+            }
+            let known = self.jit.as_ref().expect("jit").lookup(pc).map(|b| b.entry);
+            let entry = match known {
+                Some(e) => e,
+                None => {
+                    let block = self.translate(pc, space, log);
+                    let jit = self.jit.as_mut().expect("jit");
+                    let entry = jit.compile(&block);
+                    if let Some(f) = &mut self.perfmap {
+                        use std::io::Write as _;
+                        let len = jit.lookup(pc).map_or(0, |b| b.len);
+                        let _ = writeln!(f, "{entry:x} {len:x} guest_{pc:x}");
+                    }
+                    if log.items.out_asm {
+                        let b = jit.lookup(pc).expect("just compiled");
+                        // SAFETY: the block's code, just written to the cache.
+                        let code = unsafe { std::slice::from_raw_parts(entry as *const u8, b.len) };
+                        log.write(&format!(
+                            "OUT: [guest pc {pc:#x}]\n{}\n",
+                            crate::backend::x64::disassemble(code, entry as u64)
+                        ));
+                    }
+                    entry
+                }
+            };
+            let jit = self.jit.as_mut().expect("jit");
+            if !trace {
+                if let Some((site, generation)) = pending.take() {
+                    jit.chain(site, generation, pc);
+                }
+                jit.fill_jump_cache(pc, entry);
+            }
+            pending = None;
+            jit.stats.entries += 1;
+            let jit_ref: &crate::backend::x64::Jit = jit;
+            // SAFETY: `state` is `cpu`, `base` the guest space, `entry` a live
+            // block; inside `guarded` nothing allocates or locks.
+            let r = crate::mem::guarded(|| unsafe { jit_ref.run(state, base, entry) });
+            let jit = self.jit.as_mut().expect("jit");
+            let s = jit.stats;
+            self.stats.chains_patched = s.chains_patched;
+            self.stats.jump_cache_fills = s.jump_cache_fills;
+            self.stats.jit_entries = s.entries;
+            match r {
+                Ok(JitExit::Chain { pc, site }) => {
+                    cpu.set_pc(pc);
+                    pending = Some((site, jit.generation));
+                }
+                Ok(JitExit::Next(pc)) => {
+                    cpu.set_pc(pc);
+                    self.stats.jump_cache_misses += 1;
+                }
+                Ok(JitExit::Exit(reason, pc)) => {
+                    cpu.set_pc(pc);
+                    return match reason {
+                        ExitReason::FlushICache => {
+                            self.flush();
+                            continue;
+                        }
+                        ExitReason::Syscall => Event::Syscall,
+                        ExitReason::Breakpoint => Event::Breakpoint,
+                        ExitReason::IllegalInstruction => Event::IllegalInstruction,
+                        ExitReason::FetchFault => Event::FetchFault { addr: pc },
+                    };
+                }
+                Ok(JitExit::Misaligned { pc, addr }) => {
+                    cpu.set_pc(pc);
+                    return Event::MemFault {
+                        addr,
+                        signal: libc::SIGBUS,
+                        code: BUS_ADRALN,
+                    };
+                }
+                Err(fault) => {
+                    // A fault outside translated code (in a helper) is
+                    // reported at the block's first instruction.
+                    cpu.set_pc(jit.guest_pc_at(fault.host_pc).unwrap_or(pc));
+                    return fault_event(&fault, space);
+                }
+            }
+        }
+    }
+}
+
+/// The guest event for a host fault on a guest access.
+fn fault_event(fault: &crate::mem::Fault, space: &AddressSpace) -> Event {
+    let addr = (fault.host_addr as u64).wrapping_sub(space.base() as u64);
+    // The host says ACCERR for our PROT_NONE reservation too: the
+    // guest view decides between "unmapped" and "no permission".
+    let code = if fault.signal == libc::SIGSEGV {
+        if space.prot_at(addr).is_some() {
+            SEGV_ACCERR
+        } else {
+            SEGV_MAPERR
+        }
+    } else {
+        fault.code
+    };
+    Event::MemFault {
+        addr,
+        signal: fault.signal,
+        code,
     }
 }

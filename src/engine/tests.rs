@@ -21,9 +21,35 @@ fn space_with(code: &[u8]) -> AddressSpace {
     space
 }
 
+/// Both backends where the JIT exists.
+fn accels() -> Vec<Accel> {
+    if cfg!(target_arch = "x86_64") {
+        vec![Accel::Interp, Accel::Jit]
+    } else {
+        vec![Accel::Interp]
+    }
+}
+
 fn run(code: &[u8], entry: u64) -> (Event, Cpu, Stats) {
+    let results: Vec<_> = accels()
+        .into_iter()
+        .map(|a| run_on(a, code, entry))
+        .collect();
+    for r in &results[1..] {
+        assert_eq!(
+            (r.0, &r.1),
+            (results[0].0, &results[0].1),
+            "backends disagree"
+        );
+        assert_eq!(r.2.blocks_translated, results[0].2.blocks_translated);
+    }
+    results.into_iter().next().unwrap()
+}
+
+fn run_on(accel: Accel, code: &[u8], entry: u64) -> (Event, Cpu, Stats) {
     let space = space_with(code);
-    let mut engine = Engine::<Riscv64>::default();
+    let mut engine = Engine::<Riscv64>::new(accel);
+    assert_eq!(engine.accel(), accel, "backend unavailable");
     let mut cpu = Cpu::default();
     cpu.set_pc(entry);
     cpu.set_sp(STACK - 64);
@@ -91,4 +117,41 @@ fn executing_unmapped_memory_is_a_fetch_fault() {
     let (event, cpu, _) = run(PROGRAM, 0x5000_0000);
     assert_eq!(event, Event::FetchFault { addr: 0x5000_0000 });
     assert_eq!(cpu.pc, 0x5000_0000);
+}
+
+/// Assembled with riscv64-linux-gnu-as -march=rv64g: a loop through an
+/// indirect jump (`la t0, target; jr t0`) and a backward branch.
+const INDIRECT_LOOP: &[u8] = &[
+    0x13, 0x05, 0x00, 0x00, // 0x00 li a0, 0
+    0x93, 0x05, 0x80, 0x3e, // 0x04 li a1, 1000
+    0x13, 0x05, 0x15, 0x00, // 0x08 loop: addi a0, a0, 1
+    0x97, 0x02, 0x00, 0x00, // 0x0c auipc t0, 0
+    0x93, 0x82, 0xc2, 0x00, // 0x10 addi t0, t0, 12
+    0x67, 0x80, 0x02, 0x00, // 0x14 jr t0
+    0xe3, 0x18, 0xb5, 0xfe, // 0x18 target: bne a0, a1, loop
+    0x73, 0x00, 0x00, 0x00, // 0x1c ecall
+];
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn jit_chains_direct_jumps_so_a_loop_stays_in_translated_code() {
+    let (event, cpu, stats) = run_on(Accel::Jit, PROGRAM, CODE);
+    assert_eq!((event, cpu.x[10]), (Event::Syscall, 100));
+    // The loop branch is patched to jump to itself: 100 iterations, a
+    // handful of entries from the engine.
+    assert!(stats.chains_patched >= 2, "{stats:?}");
+    assert!(stats.jit_entries <= 5, "{stats:?}");
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn jit_indirect_jumps_hit_the_inline_jump_cache() {
+    let (event, cpu, stats) = run(INDIRECT_LOOP, CODE);
+    assert_eq!((event, cpu.x[10]), (Event::Syscall, 1000));
+    let (_, _, stats_jit) = run_on(Accel::Jit, INDIRECT_LOOP, CODE);
+    assert_eq!(stats.blocks_translated, 4);
+    // 1000 indirect jumps, almost all resolved inside translated code.
+    assert!(stats_jit.jump_cache_fills >= 1, "{stats_jit:?}");
+    assert!(stats_jit.jump_cache_misses <= 2, "{stats_jit:?}");
+    assert!(stats_jit.jit_entries <= 8, "{stats_jit:?}");
 }

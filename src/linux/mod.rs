@@ -46,6 +46,10 @@ pub struct Options {
     pub log: crate::log::LogItems,
     /// `-D`: log file.
     pub log_file: Option<PathBuf>,
+    /// `-accel`: the execution backend.
+    pub accel: crate::engine::Accel,
+    /// `-perfmap`: write `/tmp/perf-PID.map` for translated code.
+    pub perfmap: bool,
     /// The emulator's own arguments, minus the program and its arguments:
     /// replayed when a guest execs another guest program.
     pub forward: Vec<String>,
@@ -65,6 +69,8 @@ impl Default for Options {
             guest_base: None,
             log: Default::default(),
             log_file: None,
+            accel: crate::engine::Accel::host_default(),
+            perfmap: false,
             forward: Vec::new(),
         }
     }
@@ -327,7 +333,10 @@ pub fn run<A: GuestArch>(
 
 /// Runs the guest until it exits.
 fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
-    let mut engine = Engine::<A>::default();
+    let mut engine = Engine::<A>::new(process.opts.accel);
+    if process.opts.perfmap {
+        engine.enable_perfmap();
+    }
     loop {
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {

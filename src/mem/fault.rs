@@ -31,6 +31,9 @@ pub struct Fault {
     pub signal: i32,
     /// `si_code` (`SEGV_MAPERR`, `SEGV_ACCERR`, `BUS_ADRERR`, ...).
     pub code: i32,
+    /// The host instruction that faulted (RIP from the signal context; 0 on
+    /// hosts where it is not read): translated code maps it to a guest pc.
+    pub host_pc: usize,
 }
 
 /// `si_code` values for SIGSEGV/SIGBUS (not all exported by the libc crate).
@@ -47,7 +50,7 @@ extern "C" {
 
 thread_local! {
     static LAST_FAULT: Cell<Fault> = const {
-        Cell::new(Fault { host_addr: 0, signal: 0, code: 0 })
+        Cell::new(Fault { host_addr: 0, signal: 0, code: 0, host_pc: 0 })
     };
     static HAS_ALTSTACK: Cell<bool> = const { Cell::new(false) };
     static ALTSTACK: std::cell::RefCell<Option<AltStack>> = const { std::cell::RefCell::new(None) };
@@ -163,6 +166,7 @@ unsafe extern "C" fn handler(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c
             host_addr: (*info).si_addr() as usize,
             signal: sig,
             code,
+            host_pc: context_pc(ctx),
         });
         emu_guarded_escape();
     }
@@ -199,6 +203,19 @@ unsafe extern "C" fn handler(sig: c_int, info: *mut libc::siginfo_t, ctx: *mut c
         libc::raise(sig);
     }
     // Returning re-executes the faulting instruction under SIG_DFL.
+}
+
+/// The interrupted instruction's address from a signal handler's context.
+unsafe fn context_pc(ctx: *mut c_void) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    {
+        if !ctx.is_null() {
+            let uc = ctx as *const libc::ucontext_t;
+            return (*uc).uc_mcontext.gregs[libc::REG_RIP as usize] as usize;
+        }
+    }
+    let _ = ctx;
+    0
 }
 
 /// Run `f`; a SIGSEGV/SIGBUS raised by it on this thread returns `Err(Fault)`
@@ -266,6 +283,7 @@ mod tests {
             assert_eq!(f.signal, libc::SIGSEGV);
             assert_eq!(f.code, SEGV_ACCERR);
             assert_eq!(f.host_addr, page as usize + 8);
+            assert_ne!(f.host_pc, 0, "the faulting instruction's address is known");
             let w = guarded(|| unsafe { std::ptr::write_volatile(page, 1u8) });
             assert_eq!(w.unwrap_err().host_addr, page as usize);
             // The thread keeps working normally after the escape.

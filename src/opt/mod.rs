@@ -45,6 +45,11 @@ fn may_fault_or_observe(op: Op) -> bool {
     )
 }
 
+/// Replaces every use of a value by `map[value]` (for backends' peepholes too).
+pub fn rename_values(block: &mut Block, map: &[Value]) {
+    rename(block, map)
+}
+
 /// Replaces every use of a value by `map[value]`.
 fn rename(block: &mut Block, map: &[Value]) {
     let get = |v: Value| if v.is_none() { v } else { map[v.index()] };

@@ -1,0 +1,935 @@
+//! Lowering: one IR block → x86-64 code for one host "function" entered by
+//! the runtime's entry trampoline (see `mod.rs` for the frame and the exit
+//! protocol).
+//!
+//! Conventions inside block code: rbp = guest CPU state, r15 = guest_base
+//! (guest memory is `[r15 + addr]`, no software check), rsp = the fixed
+//! frame (16-byte aligned, so helper calls need no adjustment); rax, rcx,
+//! rdx and r11 are scratch; every other register holds SSA values as
+//! `regalloc` decided. Semantics follow `backend::interp` exactly (it is the
+//! oracle the tests compare against).
+//!
+//! Precise faults: every `InsnStart` records (host offset, guest pc) in
+//! `insn_map`; a host fault at a host pc maps to the last entry before it.
+//! Guest registers are written through to the state immediately, so the
+//! state is exact at any faulting instruction.
+
+use super::enc::*;
+use super::regalloc::{allocate, Loc};
+use super::{Features, EXIT_CHAIN, EXIT_MISALIGNED, EXIT_NEXT, JUMP_TABLE_MASK};
+use crate::ir::{
+    Block, Cond, ExitReason, FenceKind, Helper, Inst, MemOp, Op, RmwOp, Terminator, Value,
+};
+
+/// Offset of the exit-info pointer in the frame.
+pub const FRAME_OUT: i32 = 0;
+/// Offset of the helper-call argument temporaries.
+const FRAME_ARGS: i32 = 8;
+/// Offset of spill slot 0.
+const FRAME_SLOTS: i32 = 40;
+/// Frame size below the pushed callee-saved registers: ≡ 8 (mod 16) so rsp
+/// is 16-byte aligned after the return address and six pushes.
+pub const FRAME_SIZE: i32 = FRAME_SLOTS + 8 * super::regalloc::NUM_SLOTS as i32;
+const _: () = assert!(FRAME_SIZE % 16 == 8);
+
+/// Where runtime pieces live (absolute host addresses).
+#[derive(Clone, Copy)]
+pub struct Runtime {
+    /// The common exit: rax = exit kind, rdx = guest pc, rcx = extra.
+    pub epilogue: usize,
+    /// The indirect-jump table: `JUMP_TABLE_MASK + 1` entries of (guest pc, host code).
+    pub jump_table: usize,
+}
+
+/// A lowered block, assembled for the address it was lowered for.
+pub struct Lowered {
+    pub code: Vec<u8>,
+    /// (host offset, guest pc) at each `InsnStart`, in offset order.
+    pub insn_map: Vec<(u32, u64)>,
+}
+
+fn slot(s: u16) -> Mem {
+    Mem::base(Reg::Rsp, FRAME_SLOTS + 8 * s as i32)
+}
+
+fn cond_cc(c: Cond) -> Cc {
+    match c {
+        Cond::Eq => Cc::E,
+        Cond::Ne => Cc::Ne,
+        Cond::LtS => Cc::L,
+        Cond::GeS => Cc::Ge,
+        Cond::LtU => Cc::B,
+        Cond::GeU => Cc::Ae,
+        Cond::GtS => Cc::G,
+        Cond::LeS => Cc::Le,
+        Cond::GtU => Cc::A,
+        Cond::LeU => Cc::Be,
+    }
+}
+
+/// The opposite condition.
+fn invert(cc: Cc) -> Cc {
+    // SAFETY-free table: x86 conditions come in pairs differing in bit 0.
+    const ALL: [Cc; 16] = [
+        Cc::O,
+        Cc::No,
+        Cc::B,
+        Cc::Ae,
+        Cc::E,
+        Cc::Ne,
+        Cc::Be,
+        Cc::A,
+        Cc::S,
+        Cc::Ns,
+        Cc::P,
+        Cc::Np,
+        Cc::L,
+        Cc::Ge,
+        Cc::Le,
+        Cc::G,
+    ];
+    ALL[(cc as usize) ^ 1]
+}
+
+/// Exit kind returned for `ExitReason`s.
+pub fn reason_kind(r: ExitReason) -> u64 {
+    16 + match r {
+        ExitReason::Syscall => 0,
+        ExitReason::Breakpoint => 1,
+        ExitReason::IllegalInstruction => 2,
+        ExitReason::FetchFault => 3,
+        ExitReason::FlushICache => 4,
+    }
+}
+
+pub fn kind_reason(k: u64) -> Option<ExitReason> {
+    Some(match k.checked_sub(16)? {
+        0 => ExitReason::Syscall,
+        1 => ExitReason::Breakpoint,
+        2 => ExitReason::IllegalInstruction,
+        3 => ExitReason::FetchFault,
+        4 => ExitReason::FlushICache,
+        _ => return None,
+    })
+}
+
+fn fits_i32(v: u64) -> Option<i32> {
+    i32::try_from(v as i64).ok()
+}
+
+struct Lower<'a> {
+    a: Asm,
+    locs: Vec<Loc>,
+    base: usize,
+    rt: &'a Runtime,
+    feat: Features,
+    insn_map: Vec<(u32, u64)>,
+    cur_pc: u64,
+    /// Out-of-line misaligned-atomic exits: (label, guest pc).
+    misaligned: Vec<(Label, u64)>,
+    /// Per instruction: displacement folded into a Load/Store address.
+    disp: Vec<i32>,
+    /// A compare fused into the Branch terminator: (cond, a, b).
+    fused: Option<(Cond, Value, Value)>,
+    /// The spilled value the previous instruction left in rax (its result,
+    /// just stored to its slot): a `SetReg` right after stores rax directly.
+    rax_holds: Option<Value>,
+}
+
+/// Peepholes on a copy of the block before allocation:
+/// - `Load/Store(Add(x, c))` address `[r15 + x + c]` directly (the add
+///   goes if nothing else uses it);
+/// - a `Cmp` used only by the `Branch` right after it becomes `cmp; jcc`.
+///
+/// Returns the per-instruction displacements and the fused compare.
+#[allow(clippy::needless_range_loop)] // instructions are rewritten in place
+fn fold(block: &mut Block) -> (Vec<i32>, Option<(Cond, Value, Value)>) {
+    let n = block.num_values as usize;
+    let mut def = vec![usize::MAX; n];
+    let mut uses = vec![0u32; n];
+    for (i, inst) in block.insts.iter().enumerate() {
+        if !inst.dst.is_none() {
+            def[inst.dst.index()] = i;
+        }
+        for a in inst.args.iter().filter(|a| !a.is_none()) {
+            uses[a.index()] += 1;
+        }
+    }
+    match block.term {
+        Terminator::Branch { cond: v, .. } | Terminator::Indirect { target: v, .. } => {
+            uses[v.index()] += 1
+        }
+        _ => {}
+    }
+    let const_of = |insts: &[Inst], v: Value| -> Option<u64> {
+        let d = def[v.index()];
+        (d != usize::MAX && insts[d].op == Op::Const).then(|| insts[d].imm)
+    };
+    // x + 0, x | 0, x ^ 0, x - 0 and shifts by 0 (64-bit) are x itself
+    // (riscv `mv` is `addi rd, rs, 0`): uses are renamed to x.
+    let mut alias: Vec<Value> = (0..n as u32).map(Value).collect();
+    let mut any_alias = false;
+    for inst in block.insts.iter() {
+        let [x, y, ..] = inst.args;
+        let identity = match inst.op {
+            Op::Add | Op::Or | Op::Xor => {
+                if const_of(&block.insts, y) == Some(0) {
+                    Some(x)
+                } else if const_of(&block.insts, x) == Some(0) {
+                    Some(y)
+                } else {
+                    None
+                }
+            }
+            Op::Sub | Op::Shl | Op::LShr | Op::AShr => {
+                (const_of(&block.insts, y) == Some(0)).then_some(x)
+            }
+            _ => None,
+        };
+        if let Some(src) = identity {
+            alias[inst.dst.index()] = alias[src.index()];
+            any_alias = true;
+        }
+    }
+    if any_alias {
+        crate::opt::rename_values(block, &alias);
+        uses.iter_mut().for_each(|u| *u = 0);
+        for inst in &block.insts {
+            for a in inst.args.iter().filter(|a| !a.is_none()) {
+                uses[a.index()] += 1;
+            }
+        }
+        match block.term {
+            Terminator::Branch { cond: v, .. } | Terminator::Indirect { target: v, .. } => {
+                uses[v.index()] += 1
+            }
+            _ => {}
+        }
+    }
+    let mut disp = vec![0i32; block.insts.len()];
+    for i in 0..block.insts.len() {
+        let inst = block.insts[i];
+        if !matches!(inst.op, Op::Load | Op::Store) {
+            continue;
+        }
+        let addr = inst.args[0];
+        let d = def[addr.index()];
+        if d == usize::MAX || block.insts[d].op != Op::Add {
+            continue;
+        }
+        let [x, y, ..] = block.insts[d].args;
+        let (base, c) = match (const_of(&block.insts, x), const_of(&block.insts, y)) {
+            (_, Some(c)) => (x, c),
+            (Some(c), None) => (y, c),
+            _ => continue,
+        };
+        let Ok(c) = i32::try_from(c as i64) else {
+            continue;
+        };
+        if const_of(&block.insts, base).is_some() {
+            continue;
+        }
+        block.insts[i].args[0] = base;
+        disp[i] = c;
+        uses[addr.index()] -= 1;
+        uses[base.index()] += 1;
+    }
+    let mut fused = None;
+    if let Terminator::Branch { cond, .. } = block.term {
+        let d = def[cond.index()];
+        if d != usize::MAX
+            && d + 1 == block.insts.len()
+            && block.insts[d].op == Op::Cmp
+            && uses[cond.index()] == 1
+        {
+            let c = block.insts[d];
+            fused = Some((Cond::from_imm(c.imm), c.args[0], c.args[1]));
+            uses[c.args[0].index()] += 1;
+            uses[c.args[1].index()] += 1;
+        }
+    }
+    // Drop pure adds whose every use was folded (and the fused compare).
+    let mut keep = Vec::with_capacity(block.insts.len());
+    let mut kept_disp = Vec::with_capacity(block.insts.len());
+    for (i, inst) in block.insts.iter().enumerate() {
+        let dead = (matches!(
+            inst.op,
+            Op::Add | Op::Or | Op::Xor | Op::Sub | Op::Shl | Op::LShr | Op::AShr
+        ) && uses[inst.dst.index()] == 0)
+            || (fused.is_some() && i + 1 == block.insts.len() && inst.op == Op::Cmp);
+        if dead {
+            if inst.op != Op::Cmp {
+                for a in inst.args.iter().filter(|a| !a.is_none()) {
+                    uses[a.index()] -= 1;
+                }
+            }
+        } else {
+            keep.push(*inst);
+            kept_disp.push(disp[i]);
+        }
+    }
+    block.insts = keep;
+    (kept_disp, fused)
+}
+
+/// Lowers `block` to code that will be placed at host address `base`.
+pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowered {
+    let mut block = block.clone();
+    let (disp, fused) = fold(&mut block);
+    let end_uses: Vec<Value> = fused.iter().flat_map(|&(_, a, b)| [a, b]).collect();
+    let mut l = Lower {
+        a: Asm::new(),
+        locs: allocate(&block, &end_uses),
+        base,
+        rt,
+        feat,
+        insn_map: Vec::new(),
+        cur_pc: block.pc,
+        misaligned: Vec::new(),
+        disp,
+        fused,
+        rax_holds: None,
+    };
+    for (i, inst) in block.insts.iter().enumerate() {
+        l.inst(inst, i);
+    }
+    l.terminator(&block.term);
+    for (label, pc) in std::mem::take(&mut l.misaligned) {
+        l.a.bind(label);
+        // rdx holds the host address: the guest address is rdx - r15.
+        l.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rdx);
+        l.a.alu_rr(Alu::Sub, Size::Q, Reg::Rcx, Reg::R15);
+        l.a.mov_ri(Reg::Rdx, pc);
+        l.exit(EXIT_MISALIGNED);
+    }
+    l.a.finish();
+    Lowered {
+        code: l.a.buf,
+        insn_map: l.insn_map,
+    }
+}
+
+impl Lower<'_> {
+    fn loc(&self, v: Value) -> Loc {
+        self.locs[v.index()]
+    }
+
+    /// Copies value `v` into register `r`.
+    fn load_into(&mut self, r: Reg, v: Value) {
+        match self.loc(v) {
+            Loc::Reg(s) if s == r => {}
+            Loc::Reg(s) => self.a.mov_rr(Size::Q, r, s),
+            Loc::Imm(c) => self.a.mov_ri(r, c),
+            Loc::Slot(s) => self.a.load(Size::Q, r, slot(s)),
+            Loc::State(off) => self.a.load(Size::Q, r, Mem::base(Reg::Rbp, off as i32)),
+            Loc::None => panic!("use of undefined value {v:?}"),
+        }
+    }
+
+    /// `v` in a register: its own, or `scratch` loaded with it.
+    fn reg_of(&mut self, v: Value, scratch: Reg) -> Reg {
+        match self.loc(v) {
+            Loc::Reg(r) => r,
+            _ => {
+                self.load_into(scratch, v);
+                scratch
+            }
+        }
+    }
+
+    /// The register to compute `v` in: its own, or rax (then written back).
+    fn dst_reg(&self, v: Value) -> Reg {
+        match self.loc(v) {
+            Loc::Reg(r) => r,
+            _ => Reg::Rax,
+        }
+    }
+
+    /// Moves the result in `r` to `v`'s home.
+    fn write_back(&mut self, v: Value, r: Reg) {
+        match self.loc(v) {
+            Loc::Reg(d) if d == r => {}
+            Loc::Reg(d) => self.a.mov_rr(Size::Q, d, r),
+            Loc::Slot(s) => {
+                self.a.store(Size::Q, slot(s), r);
+                if r == Reg::Rax {
+                    self.rax_holds = Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// `jmp` to an absolute address.
+    fn jmp_abs(&mut self, target: usize) {
+        let after = self.base + self.a.pos() + 5;
+        let rel = target as i64 - after as i64;
+        self.a
+            .jmp_rel(i32::try_from(rel).expect("jump target out of rel32 range"));
+    }
+
+    /// Leaves to the dispatcher with exit `kind` (rdx, rcx already set).
+    fn exit(&mut self, kind: u64) {
+        self.a.mov_ri(Reg::Rax, kind);
+        self.jmp_abs(self.rt.epilogue);
+    }
+
+    /// A patchable exit to guest `pc`: a 4-byte-aligned `jmp rel32` that
+    /// initially falls through (rel32 = 0) to the stub reporting its own
+    /// address, so the dispatcher can point it straight at the target block.
+    fn chain_exit(&mut self, pc: u64) {
+        self.a.pad_to(4, 3);
+        let site = self.a.jmp_rel(0);
+        self.a.mov_ri(Reg::Rdx, pc);
+        let disp = site as i64 - (self.a.pos() as i64 + 7);
+        self.a.lea(
+            Reg::Rcx,
+            Mem {
+                base: None,
+                index: None,
+                disp: disp as i32,
+            },
+        );
+        self.exit(EXIT_CHAIN);
+    }
+
+    /// The guest memory operand for address value `addr` + `disp` (may use rax).
+    fn guest_mem(&mut self, addr: Value, disp: i32) -> Mem {
+        match self.loc(addr) {
+            Loc::Imm(c) if c.wrapping_add(disp as i64 as u64) < 1 << 31 => {
+                Mem::base(Reg::R15, c.wrapping_add(disp as i64 as u64) as i32)
+            }
+            Loc::Imm(c) => {
+                self.a.mov_ri(Reg::Rax, c.wrapping_add(disp as i64 as u64));
+                Mem::index(Reg::R15, Reg::Rax, 0)
+            }
+            _ => {
+                let r = self.reg_of(addr, Reg::Rax);
+                Mem::index(Reg::R15, r, disp)
+            }
+        }
+    }
+
+    fn binop(&mut self, inst: &Inst, op: Alu) {
+        let d = self.dst_reg(inst.dst);
+        let (mut x, mut y) = (inst.args[0], inst.args[1]);
+        if op != Alu::Sub && matches!(self.loc(x), Loc::Imm(_)) {
+            std::mem::swap(&mut x, &mut y);
+        }
+        // Three-operand add: lea d, [x + y] / [x + c].
+        if op == Alu::Add {
+            if let Loc::Reg(rx) = self.loc(x) {
+                match self.loc(y) {
+                    Loc::Imm(c) if fits_i32(c).is_some() => {
+                        self.a.lea(d, Mem::base(rx, fits_i32(c).unwrap()));
+                        self.write_back(inst.dst, d);
+                        return;
+                    }
+                    Loc::Reg(ry) if ry != Reg::Rsp => {
+                        self.a.lea(d, Mem::index(rx, ry, 0));
+                        self.write_back(inst.dst, d);
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        self.load_into(d, x);
+        match self.loc(y) {
+            Loc::Imm(c) if fits_i32(c).is_some() => {
+                self.a.alu_ri(op, Size::Q, d, fits_i32(c).unwrap())
+            }
+            _ => {
+                let b = self.reg_of(y, Reg::Rcx);
+                self.a.alu_rr(op, Size::Q, d, b);
+            }
+        }
+        self.write_back(inst.dst, d);
+    }
+
+    fn shift(&mut self, inst: &Inst, op: Shift, size: Size) {
+        let d = self.dst_reg(inst.dst);
+        let mask = if size == Size::Q { 63 } else { 31 };
+        match self.loc(inst.args[1]) {
+            Loc::Imm(c) => {
+                self.load_into(d, inst.args[0]);
+                if c & mask == 0 {
+                    if size == Size::D {
+                        self.a.mov_rr(Size::D, d, d);
+                    }
+                } else {
+                    self.a.shift_ri(op, size, d, (c & mask) as u8);
+                }
+            }
+            _ => {
+                self.load_into(Reg::Rcx, inst.args[1]);
+                self.load_into(d, inst.args[0]);
+                self.a.shift_cl(op, size, d);
+                if size == Size::D {
+                    // A count of 0 leaves the register untouched: make sure
+                    // the upper half is cleared either way.
+                    self.a.mov_rr(Size::D, d, d);
+                }
+            }
+        }
+        self.write_back(inst.dst, d);
+    }
+
+    fn div(&mut self, inst: &Inst, signed: bool, rem: bool, size: Size) {
+        let (zero, minus1, done) = (self.a.label(), self.a.label(), self.a.label());
+        self.load_into(Reg::Rcx, inst.args[1]);
+        self.load_into(Reg::Rax, inst.args[0]);
+        self.a.test_rr(size, Reg::Rcx, Reg::Rcx);
+        self.a.jcc(Cc::E, zero);
+        if signed {
+            self.a.alu_ri(Alu::Cmp, size, Reg::Rcx, -1);
+            self.a.jcc(Cc::E, minus1);
+            if size == Size::Q {
+                self.a.cqo();
+            } else {
+                self.a.cdq();
+            }
+            self.a.unary(Unary::Idiv, size, Reg::Rcx);
+        } else {
+            self.a.alu_rr(Alu::Xor, Size::D, Reg::Rdx, Reg::Rdx);
+            self.a.unary(Unary::Div, size, Reg::Rcx);
+        }
+        if rem {
+            self.a.mov_rr(size, Reg::Rax, Reg::Rdx);
+        }
+        self.a.jmp(done);
+        // b == 0: quotient 0, remainder a.
+        self.a.bind(zero);
+        if rem {
+            if size == Size::D {
+                self.a.mov_rr(Size::D, Reg::Rax, Reg::Rax);
+            }
+        } else {
+            self.a.mov_ri(Reg::Rax, 0);
+        }
+        if signed {
+            self.a.jmp(done);
+            // b == -1: quotient -a (MIN stays MIN), remainder 0.
+            self.a.bind(minus1);
+            if rem {
+                self.a.mov_ri(Reg::Rax, 0);
+            } else {
+                self.a.unary(Unary::Neg, size, Reg::Rax);
+            }
+        } else {
+            self.a.bind(minus1);
+        }
+        self.a.bind(done);
+        self.write_back(inst.dst, Reg::Rax);
+    }
+
+    /// Extends the low `m.size()` bytes of `src` into `d` as `m` says.
+    fn extend(&mut self, d: Reg, src: Reg, m: MemOp) {
+        match (m.log2_size, m.signed) {
+            (0, false) => self.a.movzx(Size::B, d, Rm::R(src)),
+            (1, false) => self.a.movzx(Size::W, d, Rm::R(src)),
+            (2, false) => self.a.mov_rr(Size::D, d, src),
+            (0, true) => self.a.movsx(Size::B, d, Rm::R(src)),
+            (1, true) => self.a.movsx(Size::W, d, Rm::R(src)),
+            (2, true) => self.a.movsx(Size::D, d, Rm::R(src)),
+            _ => {
+                if d != src {
+                    self.a.mov_rr(Size::Q, d, src)
+                }
+            }
+        }
+    }
+
+    /// rdx = host address of an atomic access, checked for natural alignment.
+    fn atomic_addr(&mut self, addr: Value, m: MemOp) -> Mem {
+        self.load_into(Reg::Rdx, addr);
+        self.a.alu_rr(Alu::Add, Size::Q, Reg::Rdx, Reg::R15);
+        if m.log2_size > 0 {
+            let l = self.a.label();
+            self.a.test_ri(Size::B, Reg::Rdx, (m.size() - 1) as i32);
+            self.a.jcc(Cc::Ne, l);
+            self.misaligned.push((l, self.cur_pc));
+        }
+        Mem::base(Reg::Rdx, 0)
+    }
+
+    fn atomic_rmw(&mut self, inst: &Inst) {
+        let (op, m) = RmwOp::from_imm(inst.imm);
+        let size = Size::from_log2(m.log2_size);
+        let mem = self.atomic_addr(inst.args[0], m);
+        match op {
+            RmwOp::Xchg => {
+                self.load_into(Reg::Rax, inst.args[1]);
+                self.a.xchg(size, mem, Reg::Rax);
+            }
+            RmwOp::Add => {
+                self.load_into(Reg::Rax, inst.args[1]);
+                self.a.lock_xadd(size, mem, Reg::Rax);
+            }
+            _ => {
+                let b = self.reg_of(inst.args[1], Reg::R11);
+                let signed = matches!(op, RmwOp::MinS | RmwOp::MaxS);
+                let ext = MemOp {
+                    log2_size: m.log2_size,
+                    signed,
+                };
+                let minmax = matches!(op, RmwOp::MinS | RmwOp::MaxS | RmwOp::MinU | RmwOp::MaxU);
+                if minmax {
+                    self.extend(Reg::R11, b, ext);
+                }
+                // rax = current value (zero-extended)
+                match size {
+                    Size::B | Size::W => self.a.movzx(size, Reg::Rax, Rm::M(mem)),
+                    _ => self.a.load(size, Reg::Rax, mem),
+                }
+                let again = self.a.label();
+                self.a.bind(again);
+                match op {
+                    RmwOp::And | RmwOp::Or | RmwOp::Xor => {
+                        let alu = match op {
+                            RmwOp::And => Alu::And,
+                            RmwOp::Or => Alu::Or,
+                            _ => Alu::Xor,
+                        };
+                        self.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rax);
+                        self.a.alu_rr(alu, Size::Q, Reg::Rcx, b);
+                    }
+                    _ => {
+                        let cc = match op {
+                            RmwOp::MinS => Cc::G,
+                            RmwOp::MaxS => Cc::L,
+                            RmwOp::MinU => Cc::A,
+                            _ => Cc::B,
+                        };
+                        self.extend(Reg::Rcx, Reg::Rax, ext);
+                        self.a.alu_rr(Alu::Cmp, Size::Q, Reg::Rcx, Reg::R11);
+                        self.a.cmov(cc, Size::Q, Reg::Rcx, Reg::R11);
+                    }
+                }
+                self.a.lock_cmpxchg(size, mem, Reg::Rcx);
+                self.a.jcc(Cc::Ne, again);
+            }
+        }
+        let d = self.dst_reg(inst.dst);
+        self.extend(d, Reg::Rax, m);
+        self.write_back(inst.dst, d);
+    }
+
+    fn atomic_cas(&mut self, inst: &Inst) {
+        let m = MemOp::from_imm(inst.imm);
+        let size = Size::from_log2(m.log2_size);
+        let mem = self.atomic_addr(inst.args[0], m);
+        self.load_into(Reg::Rcx, inst.args[2]);
+        self.load_into(Reg::Rax, inst.args[1]);
+        self.a.lock_cmpxchg(size, mem, Reg::Rcx);
+        let d = self.dst_reg(inst.dst);
+        self.extend(d, Reg::Rax, m);
+        self.write_back(inst.dst, d);
+    }
+
+    fn call(&mut self, inst: &Inst) {
+        // Arguments go through the frame temporaries: no parallel-move puzzle
+        // with the argument registers, which may hold other values.
+        for i in 0..4 {
+            if !inst.args[i].is_none() {
+                let at = Mem::base(Reg::Rsp, FRAME_ARGS + 8 * i as i32);
+                match self.loc(inst.args[i]) {
+                    Loc::Reg(r) => self.a.store(Size::Q, at, r),
+                    _ => {
+                        self.load_into(Reg::Rax, inst.args[i]);
+                        self.a.store(Size::Q, at, Reg::Rax);
+                    }
+                }
+            }
+        }
+        for (i, r) in [Reg::Rsi, Reg::Rdx, Reg::Rcx, Reg::R8]
+            .into_iter()
+            .enumerate()
+        {
+            if inst.args[i].is_none() {
+                self.a.mov_ri(r, 0);
+            } else {
+                self.a
+                    .load(Size::Q, r, Mem::base(Reg::Rsp, FRAME_ARGS + 8 * i as i32));
+            }
+        }
+        self.a.mov_rr(Size::Q, Reg::Rdi, Reg::Rbp);
+        // SAFETY: the verifier/frontends only put `Helper::to_imm` values here.
+        let helper = unsafe { Helper::from_imm(inst.imm) };
+        self.a.mov_ri(Reg::Rax, helper.func as usize as u64);
+        self.a.call_r(Reg::Rax);
+        self.write_back(inst.dst, Reg::Rax);
+    }
+
+    fn count(&mut self, inst: &Inst, op: Op) {
+        let d = self.dst_reg(inst.dst);
+        let a = self.reg_of(inst.args[0], Reg::Rcx);
+        let size = if matches!(op, Op::Clz32 | Op::Ctz32) {
+            Size::D
+        } else {
+            Size::Q
+        };
+        let bits = if size == Size::Q { 64 } else { 32 };
+        match op {
+            Op::Popcount => self.a.bitcount(BitCount::Popcnt, Size::Q, d, a),
+            Op::Clz | Op::Clz32 if self.feat.lzcnt => self.a.bitcount(BitCount::Lzcnt, size, d, a),
+            Op::Ctz | Op::Ctz32 if self.feat.bmi1 => self.a.bitcount(BitCount::Tzcnt, size, d, a),
+            Op::Clz | Op::Clz32 => {
+                // bsr gives the index of the top bit (ZF for 0): clz = index ^ (bits-1),
+                // and 0 maps through (2*bits-1) ^ (bits-1) = bits.
+                self.a.mov_ri(Reg::Rdx, 2 * bits - 1);
+                self.a.bitcount(BitCount::Bsr, size, d, a);
+                self.a.cmov(Cc::E, size, d, Reg::Rdx);
+                self.a.alu_ri(Alu::Xor, size, d, bits as i32 - 1);
+            }
+            _ => {
+                self.a.mov_ri(Reg::Rdx, bits);
+                self.a.bitcount(BitCount::Bsf, size, d, a);
+                self.a.cmov(Cc::E, size, d, Reg::Rdx);
+            }
+        }
+        self.write_back(inst.dst, d);
+    }
+
+    fn inst(&mut self, inst: &Inst, index: usize) {
+        let a0 = inst.args[0];
+        // Valid only right after the instruction that set it.
+        let rax_holds = self.rax_holds.take();
+        match inst.op {
+            Op::Const => {}
+            Op::InsnStart => {
+                self.cur_pc = inst.imm;
+                self.insn_map.push((self.a.pos() as u32, inst.imm));
+            }
+            Op::GetReg if matches!(self.loc(inst.dst), Loc::State(_)) => {}
+            Op::GetReg => {
+                let d = self.dst_reg(inst.dst);
+                self.a
+                    .load(Size::Q, d, Mem::base(Reg::Rbp, inst.imm as i32));
+                self.write_back(inst.dst, d);
+            }
+            Op::SetReg => {
+                let at = Mem::base(Reg::Rbp, inst.imm as i32);
+                match self.loc(a0) {
+                    Loc::Imm(c) if fits_i32(c).is_some() => {
+                        self.a.store_imm(Size::Q, at, fits_i32(c).unwrap())
+                    }
+                    _ if rax_holds == Some(a0) => self.a.store(Size::Q, at, Reg::Rax),
+                    _ => {
+                        let r = self.reg_of(a0, Reg::Rax);
+                        self.a.store(Size::Q, at, r);
+                    }
+                }
+            }
+            Op::Add => self.binop(inst, Alu::Add),
+            Op::Sub => self.binop(inst, Alu::Sub),
+            Op::And => self.binop(inst, Alu::And),
+            Op::Or => self.binop(inst, Alu::Or),
+            Op::Xor => self.binop(inst, Alu::Xor),
+            Op::Mul => {
+                let d = self.dst_reg(inst.dst);
+                match self.loc(inst.args[1]) {
+                    Loc::Imm(c) if fits_i32(c).is_some() => {
+                        let a = self.reg_of(a0, Reg::Rcx);
+                        self.a.imul_rri(d, a, fits_i32(c).unwrap());
+                    }
+                    _ => {
+                        let b = self.reg_of(inst.args[1], Reg::Rcx);
+                        self.load_into(d, a0);
+                        self.a.imul_rr(d, b);
+                    }
+                }
+                self.write_back(inst.dst, d);
+            }
+            Op::MulHS | Op::MulHU | Op::MulHSU => {
+                self.load_into(Reg::Rax, a0);
+                let b = self.reg_of(inst.args[1], Reg::Rcx);
+                let op = if inst.op == Op::MulHS {
+                    Unary::Imul
+                } else {
+                    Unary::Mul
+                };
+                self.a.unary(op, Size::Q, b);
+                if inst.op == Op::MulHSU {
+                    // signed a × unsigned b = unsigned product − (a < 0 ? b << 64 : 0)
+                    self.load_into(Reg::Rax, a0);
+                    self.a.shift_ri(Shift::Sar, Size::Q, Reg::Rax, 63);
+                    self.a.alu_rr(Alu::And, Size::Q, Reg::Rax, b);
+                    self.a.alu_rr(Alu::Sub, Size::Q, Reg::Rdx, Reg::Rax);
+                }
+                self.write_back(inst.dst, Reg::Rdx);
+            }
+            Op::DivS => self.div(inst, true, false, Size::Q),
+            Op::DivU => self.div(inst, false, false, Size::Q),
+            Op::RemS => self.div(inst, true, true, Size::Q),
+            Op::RemU => self.div(inst, false, true, Size::Q),
+            Op::DivS32 => self.div(inst, true, false, Size::D),
+            Op::DivU32 => self.div(inst, false, false, Size::D),
+            Op::RemS32 => self.div(inst, true, true, Size::D),
+            Op::RemU32 => self.div(inst, false, true, Size::D),
+            Op::Not | Op::Neg | Op::Bswap => {
+                let d = self.dst_reg(inst.dst);
+                self.load_into(d, a0);
+                match inst.op {
+                    Op::Not => self.a.unary(Unary::Not, Size::Q, d),
+                    Op::Neg => self.a.unary(Unary::Neg, Size::Q, d),
+                    _ => self.a.bswap(d),
+                }
+                self.write_back(inst.dst, d);
+            }
+            Op::Shl => self.shift(inst, Shift::Shl, Size::Q),
+            Op::LShr => self.shift(inst, Shift::Shr, Size::Q),
+            Op::AShr => self.shift(inst, Shift::Sar, Size::Q),
+            Op::Rotl => self.shift(inst, Shift::Rol, Size::Q),
+            Op::Rotr => self.shift(inst, Shift::Ror, Size::Q),
+            Op::Shl32 => self.shift(inst, Shift::Shl, Size::D),
+            Op::LShr32 => self.shift(inst, Shift::Shr, Size::D),
+            Op::AShr32 => self.shift(inst, Shift::Sar, Size::D),
+            Op::Rotl32 => self.shift(inst, Shift::Rol, Size::D),
+            Op::Rotr32 => self.shift(inst, Shift::Ror, Size::D),
+            Op::Clz | Op::Ctz | Op::Popcount | Op::Clz32 | Op::Ctz32 => self.count(inst, inst.op),
+            Op::SExt8 | Op::SExt16 | Op::SExt32 | Op::ZExt8 | Op::ZExt16 | Op::ZExt32 => {
+                let d = self.dst_reg(inst.dst);
+                let a = self.reg_of(a0, Reg::Rcx);
+                let m = match inst.op {
+                    Op::SExt8 => MemOp::S8,
+                    Op::SExt16 => MemOp::S16,
+                    Op::SExt32 => MemOp::S32,
+                    Op::ZExt8 => MemOp::U8,
+                    Op::ZExt16 => MemOp::U16,
+                    _ => MemOp::U32,
+                };
+                self.extend(d, a, m);
+                self.write_back(inst.dst, d);
+            }
+            Op::Cmp => {
+                let d = self.dst_reg(inst.dst);
+                let a = self.reg_of(a0, Reg::Rax);
+                match self.loc(inst.args[1]) {
+                    Loc::Imm(c) if fits_i32(c).is_some() => {
+                        self.a.alu_ri(Alu::Cmp, Size::Q, a, fits_i32(c).unwrap())
+                    }
+                    _ => {
+                        let b = self.reg_of(inst.args[1], Reg::Rcx);
+                        self.a.alu_rr(Alu::Cmp, Size::Q, a, b);
+                    }
+                }
+                self.a.setcc(cond_cc(Cond::from_imm(inst.imm)), d);
+                self.a.movzx(Size::B, d, Rm::R(d));
+                self.write_back(inst.dst, d);
+            }
+            Op::Select => {
+                let d = self.dst_reg(inst.dst);
+                // Materialise everything before the test (mov of 0 is an xor).
+                self.load_into(d, inst.args[2]);
+                let b = self.reg_of(inst.args[1], Reg::Rdx);
+                let c = self.reg_of(a0, Reg::Rcx);
+                self.a.test_rr(Size::Q, c, c);
+                self.a.cmov(Cc::Ne, Size::Q, d, b);
+                self.write_back(inst.dst, d);
+            }
+            Op::Load => {
+                let m = MemOp::from_imm(inst.imm);
+                let mem = self.guest_mem(a0, self.disp[index]);
+                let d = self.dst_reg(inst.dst);
+                match (m.log2_size, m.signed) {
+                    (0, false) => self.a.movzx(Size::B, d, Rm::M(mem)),
+                    (1, false) => self.a.movzx(Size::W, d, Rm::M(mem)),
+                    (2, false) => self.a.load(Size::D, d, mem),
+                    (0, true) => self.a.movsx(Size::B, d, Rm::M(mem)),
+                    (1, true) => self.a.movsx(Size::W, d, Rm::M(mem)),
+                    (2, true) => self.a.movsx(Size::D, d, Rm::M(mem)),
+                    _ => self.a.load(Size::Q, d, mem),
+                }
+                self.write_back(inst.dst, d);
+            }
+            Op::Store => {
+                let m = MemOp::from_imm(inst.imm);
+                let size = Size::from_log2(m.log2_size);
+                let mem = self.guest_mem(a0, self.disp[index]);
+                match self.loc(inst.args[1]) {
+                    Loc::Imm(c) if size != Size::Q || fits_i32(c).is_some() => {
+                        self.a.store_imm(size, mem, c as i32)
+                    }
+                    _ => {
+                        let v = self.reg_of(inst.args[1], Reg::Rcx);
+                        self.a.store(size, mem, v);
+                    }
+                }
+            }
+            Op::AtomicRmw => self.atomic_rmw(inst),
+            Op::AtomicCas => self.atomic_cas(inst),
+            Op::Fence => {
+                if FenceKind::from_imm(inst.imm) == FenceKind::Full {
+                    self.a.mfence();
+                }
+            }
+            Op::Call => self.call(inst),
+        }
+    }
+
+    fn terminator(&mut self, term: &Terminator) {
+        match *term {
+            Terminator::Jump(pc) => self.chain_exit(pc),
+            Terminator::Branch {
+                cond,
+                taken,
+                not_taken,
+            } => match self.loc(cond) {
+                Loc::Imm(c) if self.fused.is_none() => {
+                    self.chain_exit(if c != 0 { taken } else { not_taken })
+                }
+                _ if self.fused.is_some() => {
+                    let (cond, a, b) = self.fused.unwrap();
+                    let ra = self.reg_of(a, Reg::Rax);
+                    match self.loc(b) {
+                        Loc::Imm(0) => self.a.test_rr(Size::Q, ra, ra),
+                        Loc::Imm(c) if fits_i32(c).is_some() => {
+                            self.a.alu_ri(Alu::Cmp, Size::Q, ra, fits_i32(c).unwrap())
+                        }
+                        _ => {
+                            let rb = self.reg_of(b, Reg::Rcx);
+                            self.a.alu_rr(Alu::Cmp, Size::Q, ra, rb);
+                        }
+                    }
+                    let nt = self.a.label();
+                    self.a.jcc(invert(cond_cc(cond)), nt);
+                    self.chain_exit(taken);
+                    self.a.bind(nt);
+                    self.chain_exit(not_taken);
+                }
+                _ => {
+                    let c = self.reg_of(cond, Reg::Rcx);
+                    let nt = self.a.label();
+                    self.a.test_rr(Size::Q, c, c);
+                    self.a.jcc(Cc::E, nt);
+                    self.chain_exit(taken);
+                    self.a.bind(nt);
+                    self.chain_exit(not_taken);
+                }
+            },
+            Terminator::Indirect { target, .. } => {
+                // Inline jump-cache probe: entry (guest pc, host code) at
+                // table[(pc >> 1) & mask]; a hit jumps straight to the block.
+                self.load_into(Reg::Rdx, target);
+                self.a.mov_rr(Size::D, Reg::Rcx, Reg::Rdx);
+                self.a.shift_ri(Shift::Shr, Size::D, Reg::Rcx, 1);
+                self.a
+                    .alu_ri(Alu::And, Size::D, Reg::Rcx, JUMP_TABLE_MASK as i32);
+                self.a.shift_ri(Shift::Shl, Size::D, Reg::Rcx, 4);
+                self.a.mov_ri(Reg::Rax, self.rt.jump_table as u64);
+                self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rax);
+                self.a.cmp_rm(Reg::Rdx, Mem::base(Reg::Rcx, 0));
+                let miss = self.a.label();
+                self.a.jcc(Cc::Ne, miss);
+                self.a.jmp_m(Mem::base(Reg::Rcx, 8));
+                self.a.bind(miss);
+                self.exit(EXIT_NEXT);
+            }
+            Terminator::Exit { reason, pc } => {
+                self.a.mov_ri(Reg::Rdx, pc);
+                self.exit(reason_kind(reason));
+            }
+        }
+    }
+}

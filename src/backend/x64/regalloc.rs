@@ -1,0 +1,223 @@
+//! Per-block linear-scan register allocation of SSA values.
+//!
+//! Blocks are straight-line code, so a value's live interval is exactly
+//! `[definition, last use]` and one pass in definition order is optimal
+//! enough. Constants are not allocated (`Loc::Imm`): the lowering folds
+//! them into immediates or materialises them in a scratch register.
+//!
+//! Fixed registers (never allocated): rbp = guest state, r15 = guest_base,
+//! rsp = frame, and the lowering's scratch registers rax, rcx, rdx, r11.
+//! A value live across a `Call` (defined before it, used after it) gets a
+//! callee-saved register or a spill slot; others prefer caller-saved ones.
+//! A destination never shares a register with an argument of its own
+//! instruction (arguments are freed only after the instruction), which
+//! keeps the lowering free of aliasing hazards.
+//!
+//! Locations are fixed for a value's whole life (no splitting). When no
+//! register is free, the live value used furthest away is evicted to a
+//! *new* slot (a reused one might have been live earlier in its life), or —
+//! cheapest — a `GetReg` value whose guest register is neither rewritten
+//! nor exposed to a helper while it lives stays in the guest state
+//! (`Loc::State`) and is read from there at each use. Unit tests check that
+//! no two overlapping values share a register or slot.
+
+use super::enc::Reg;
+use crate::ir::{Block, Op, Terminator};
+
+/// Where a value lives for its whole life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loc {
+    /// A constant: folded into its uses.
+    Imm(u64),
+    Reg(Reg),
+    /// A spill slot in the fixed frame (see `lower::slot`).
+    Slot(u16),
+    /// A `GetReg` value whose guest register is not written (and no helper
+    /// runs) while it lives: it stays in the guest state, read at each use.
+    State(u32),
+    /// Not defined (unused value numbers).
+    None,
+}
+
+/// Caller-saved registers available to values (clobbered by helper calls).
+pub const CALLER_SAVED: [Reg; 5] = [Reg::Rsi, Reg::Rdi, Reg::R8, Reg::R9, Reg::R10];
+/// Callee-saved registers available to values (preserved across helper calls).
+pub const CALLEE_SAVED: [Reg; 4] = [Reg::Rbx, Reg::R12, Reg::R13, Reg::R14];
+
+/// Number of spill slots in the frame: enough for any block the frontends
+/// make (64 guest instructions); the allocator panics beyond it.
+pub const NUM_SLOTS: usize = 512;
+
+/// A spill slot free from now on: a freed one or a new one.
+fn take_slot(free: &mut Vec<u16>, next: &mut u16) -> u16 {
+    free.pop().unwrap_or_else(|| {
+        *next += 1;
+        assert!(
+            (*next as usize) <= NUM_SLOTS,
+            "block needs too many spill slots"
+        );
+        *next - 1
+    })
+}
+
+/// Assigns a location to every value of `block`; `end_uses` are values the
+/// terminator reads besides its own operand (a fused compare's operands).
+pub fn allocate(block: &Block, end_uses: &[crate::ir::Value]) -> Vec<Loc> {
+    let n = block.num_values as usize;
+    let end = block.insts.len();
+    let mut last_use = vec![usize::MAX; n];
+    for (i, inst) in block.insts.iter().enumerate() {
+        for a in inst.args.iter().filter(|a| !a.is_none()) {
+            last_use[a.index()] = i;
+        }
+    }
+    match block.term {
+        Terminator::Branch { cond, .. } => last_use[cond.index()] = end,
+        Terminator::Indirect { target, .. } => last_use[target.index()] = end,
+        _ => {}
+    }
+    for v in end_uses {
+        last_use[v.index()] = end;
+    }
+    let calls: Vec<usize> = (0..end)
+        .filter(|&i| block.insts[i].op == Op::Call)
+        .collect();
+    // GetReg values that can live in the guest state: no SetReg of the same
+    // offset and no helper call between definition and last use.
+    let mut in_state = vec![None; n];
+    for (i, inst) in block.insts.iter().enumerate() {
+        if inst.op != Op::GetReg || last_use[inst.dst.index()] == usize::MAX {
+            continue;
+        }
+        let last = last_use[inst.dst.index()].min(end);
+        let clobbered = block.insts[i + 1..last.max(i + 1)]
+            .iter()
+            .any(|j| j.op == Op::Call || (j.op == Op::SetReg && j.imm == inst.imm));
+        if !clobbered {
+            in_state[inst.dst.index()] = Some(inst.imm as u32);
+        }
+    }
+
+    let mut locs = vec![Loc::None; n];
+    let mut free_caller: Vec<Reg> = CALLER_SAVED.iter().rev().copied().collect();
+    let mut free_callee: Vec<Reg> = CALLEE_SAVED.iter().rev().copied().collect();
+    let mut free_slots: Vec<u16> = Vec::new();
+    let mut next_slot = 0u16;
+    // (last use, value) of values holding a register or slot.
+    let mut active: Vec<(usize, usize)> = Vec::new();
+
+    for (i, inst) in block.insts.iter().enumerate() {
+        if inst.dst.is_none() {
+            continue;
+        }
+        let v = inst.dst.index();
+        if inst.op == Op::Const {
+            locs[v] = Loc::Imm(inst.imm);
+            continue;
+        }
+        // Free what died before this instruction.
+        active.retain(|&(last, w)| {
+            if last < i {
+                match locs[w] {
+                    Loc::Reg(r) if CALLEE_SAVED.contains(&r) => free_callee.push(r),
+                    Loc::Reg(r) => free_caller.push(r),
+                    Loc::Slot(s) => free_slots.push(s),
+                    _ => {}
+                }
+                false
+            } else {
+                true
+            }
+        });
+        let last = if last_use[v] == usize::MAX {
+            i
+        } else {
+            last_use[v]
+        };
+        let crosses_call = calls.iter().any(|&c| i < c && c < last);
+        let reg = if crosses_call {
+            free_callee.pop()
+        } else {
+            free_caller.pop().or_else(|| free_callee.pop())
+        };
+        locs[v] = match reg {
+            Some(r) => Loc::Reg(r),
+            None => {
+                // No register free: the live value whose last use is
+                // furthest away goes to a slot for its whole life (its
+                // register was its alone since its definition), if that is
+                // further than ours.
+                // Values that can stay in the guest state cost nothing to
+                // spill: they go first.
+                let victim = active
+                    .iter()
+                    .filter(|&&(_, w)| match locs[w] {
+                        Loc::Reg(r) => !crosses_call || CALLEE_SAVED.contains(&r),
+                        _ => false,
+                    })
+                    .max_by_key(|&&(end, w)| (in_state[w].is_some(), end))
+                    .copied();
+                match victim {
+                    Some((end, w))
+                        if in_state[w].is_some() && in_state[v].is_none()
+                            || end > last && (next_slot as usize) < NUM_SLOTS =>
+                    {
+                        let r = locs[w];
+                        // The victim needs a slot free over its whole life,
+                        // so never one freed since its definition: a new one.
+                        locs[w] = match in_state[w] {
+                            Some(off) => Loc::State(off),
+                            None => {
+                                next_slot += 1;
+                                Loc::Slot(next_slot - 1)
+                            }
+                        };
+                        r
+                    }
+                    _ => match in_state[v] {
+                        Some(off) => Loc::State(off),
+                        None => Loc::Slot(take_slot(&mut free_slots, &mut next_slot)),
+                    },
+                }
+            }
+        };
+        active.push((last, v));
+    }
+    #[cfg(test)]
+    {
+        let mut def = vec![usize::MAX; n];
+        for (i, inst) in block.insts.iter().enumerate() {
+            if !inst.dst.is_none() {
+                def[inst.dst.index()] = i;
+            }
+        }
+        for a in 0..n {
+            for b in a + 1..n {
+                let same_home = match (locs[a], locs[b]) {
+                    (Loc::Reg(ra), Loc::Reg(rb)) => ra == rb,
+                    (Loc::Slot(sa), Loc::Slot(sb)) => sa == sb,
+                    _ => false,
+                };
+                if same_home {
+                    let ea = if last_use[a] == usize::MAX {
+                        def[a]
+                    } else {
+                        last_use[a]
+                    };
+                    let eb = if last_use[b] == usize::MAX {
+                        def[b]
+                    } else {
+                        last_use[b]
+                    };
+                    let overlap = def[a] <= eb && def[b] <= ea;
+                    assert!(
+                        !overlap,
+                        "v{a} [{}, {ea}] and v{b} [{}, {eb}] share {:?}",
+                        def[a], def[b], locs[a]
+                    );
+                }
+            }
+        }
+    }
+    locs
+}
