@@ -222,6 +222,48 @@ pub type HelperFn = unsafe extern "C" fn(state: *mut u8, a: u64, b: u64, c: u64,
 pub struct Helper {
     pub name: &'static str,
     pub func: HelperFn,
+    /// Set when the helper is a scalar IEEE operation a backend may compute
+    /// inline instead of calling it (the helper stays the fallback).
+    pub fp: Option<FpInline>,
+}
+
+/// A floating-point helper a backend may inline, with the helper's exact
+/// contract (the RISC-V one): operands are 64-bit register patterns (singles
+/// NaN-boxed: an improperly boxed operand reads as the canonical NaN; results
+/// are boxed), the last argument is a rounding-mode code (0 RNE, 1 RTZ, 2 RDN,
+/// 3 RUP, 4 RMM, 7 = the `u64` at state offset `frm`, whose values 4..=7 the
+/// backend must leave to the helper), every NaN result is the canonical NaN
+/// (0x7ff8_0000_0000_0000 / boxed 0x7fc0_0000), and the raised exceptions are
+/// ORed into the `u64` at state offset `fflags` as NV=16 DZ=8 OF=4 UF=2 NX=1
+/// (tininess detected after rounding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FpInline {
+    pub op: FpOp,
+    /// Double precision (else single).
+    pub double: bool,
+    pub frm: u32,
+    pub fflags: u32,
+}
+
+/// The operations [`FpInline`] describes: `a op b` (or `sqrt a`), rounded;
+/// or a compare `a == b` (quiet: NV only for a signalling NaN), `a < b`,
+/// `a <= b` (signalling: NV for any NaN), giving 0 or 1 with no `rm` argument;
+/// or a fused multiply-add with one rounding (`a, b, c, rm`): `a*b + c`,
+/// `a*b - c`, `-(a*b) + c`, `-(a*b) - c` (NV for inf*0 even with a quiet-NaN `c`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Sqrt,
+    Eq,
+    Lt,
+    Le,
+    MAdd,
+    MSub,
+    NMSub,
+    NMAdd,
 }
 
 impl Helper {

@@ -51,6 +51,7 @@ fn helper_calls_invalidate_forwarded_registers() {
     static NOP: crate::ir::Helper = crate::ir::Helper {
         name: "nop",
         func: nop,
+        fp: None,
     };
     let mut b = Builder::new(0);
     let x = b.get_reg(16);

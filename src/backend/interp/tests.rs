@@ -167,6 +167,7 @@ fn helpers_get_state_and_arguments() {
     static SUM: Helper = Helper {
         name: "sum",
         func: sum,
+        fp: None,
     };
     let (v, ..) = run(|b| {
         let x = b.const_(1);

@@ -34,6 +34,13 @@ impl Reg {
     fn high(self) -> bool {
         self as u8 >= 8
     }
+    /// The register numbered `n` (0..=15): also names xmm`n` in SSE forms.
+    fn from_num(n: u8) -> Reg {
+        use Reg::*;
+        [
+            Rax, Rcx, Rdx, Rbx, Rsp, Rbp, Rsi, Rdi, R8, R9, R10, R11, R12, R13, R14, R15,
+        ][n as usize]
+    }
 }
 
 /// Operand size of an instruction.
@@ -173,6 +180,29 @@ pub enum BitCount {
 }
 
 /// A code position to jump to, bound once.
+/// FMA3 213-form opcodes (after VEX 0F38).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fma {
+    /// a·b + c
+    MAdd = 0xa9,
+    /// a·b − c
+    MSub = 0xab,
+    /// −(a·b) + c
+    NMAdd = 0xad,
+    /// −(a·b) − c
+    NMSub = 0xaf,
+}
+
+/// SSE scalar arithmetic opcodes (second opcode byte after 0F).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sse {
+    Add = 0x58,
+    Mul = 0x59,
+    Sub = 0x5c,
+    Div = 0x5e,
+    Sqrt = 0x51,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Label(u32);
 
@@ -524,6 +554,68 @@ impl Asm {
 
     pub fn mfence(&mut self) {
         self.buf.extend_from_slice(&[0x0f, 0xae, 0xf0]);
+    }
+
+    // ---- SSE scalar floating point (xmm registers by number 0..=15) ----
+
+    /// Scalar `op` (`addsd`/`addss`, …) `dst, src` on xmm registers; `double`
+    /// picks sd (F2) or ss (F3).
+    pub fn sse_rr(&mut self, op: Sse, double: bool, dst: u8, src: u8) {
+        let p = if double { 0xf2 } else { 0xf3 };
+        let r = Reg::from_num(src);
+        self.modrm_p(Some(p), Size::D, &[0x0f, op as u8], dst, Rm::R(r), false);
+    }
+
+    /// `vfm*213sd dst, a, b` (`double`) or `…ss`: dst = ±(a·dst) ± b with one
+    /// rounding (VEX.LIG.66.0F38 W1/W0).
+    pub fn fma213(&mut self, op: Fma, double: bool, dst: u8, a: u8, b: u8) {
+        self.b(0xc4);
+        let (r, bb) = (dst >= 8, b >= 8);
+        self.b((!r as u8) << 7 | 1 << 6 | (!bb as u8) << 5 | 0x02);
+        self.b((double as u8) << 7 | (!a & 15) << 3 | 0x01);
+        self.b(op as u8);
+        self.b(0xc0 | (dst & 7) << 3 | (b & 7));
+    }
+
+    /// `movq xmm, r64` (Q) or `movd xmm, r32` (D).
+    pub fn movq_xr(&mut self, size: Size, dst: u8, src: Reg) {
+        self.modrm_p(Some(0x66), size, &[0x0f, 0x6e], dst, Rm::R(src), false);
+    }
+
+    /// `movq r64, xmm` (Q) or `movd r32, xmm` (D).
+    pub fn movq_rx(&mut self, size: Size, dst: Reg, src: u8) {
+        self.modrm_p(Some(0x66), size, &[0x0f, 0x7e], src, Rm::R(dst), false);
+    }
+
+    /// `ucomisd a, b` (`double`) or `ucomiss a, b`.
+    pub fn ucomis(&mut self, double: bool, a: u8, b: u8) {
+        let r = Reg::from_num(b);
+        if double {
+            self.modrm_p(Some(0x66), Size::D, &[0x0f, 0x2e], a, Rm::R(r), false);
+        } else {
+            self.modrm(Size::D, &[0x0f, 0x2e], a, Rm::R(r), false);
+        }
+    }
+
+    /// `comisd a, b` (`double`) or `comiss a, b`: like `ucomis`, but a quiet
+    /// NaN operand raises IE too.
+    pub fn comis(&mut self, double: bool, a: u8, b: u8) {
+        let r = Reg::from_num(b);
+        if double {
+            self.modrm_p(Some(0x66), Size::D, &[0x0f, 0x2f], a, Rm::R(r), false);
+        } else {
+            self.modrm(Size::D, &[0x0f, 0x2f], a, Rm::R(r), false);
+        }
+    }
+
+    /// `ldmxcsr [m]`.
+    pub fn ldmxcsr(&mut self, m: Mem) {
+        self.modrm(Size::D, &[0x0f, 0xae], 2, Rm::M(m), false);
+    }
+
+    /// `stmxcsr [m]`.
+    pub fn stmxcsr(&mut self, m: Mem) {
+        self.modrm(Size::D, &[0x0f, 0xae], 3, Rm::M(m), false);
     }
 
     // ---- control flow ----
@@ -946,6 +1038,75 @@ mod tests {
         check(|a| a.mfence(), "mfence");
         check(|a| a.ret(), "ret");
         check(|a| a.int3(), "int3");
+    }
+
+    #[test]
+    fn sse_round_trip() {
+        let ops = [
+            (Sse::Add, "add"),
+            (Sse::Sub, "sub"),
+            (Sse::Mul, "mul"),
+            (Sse::Div, "div"),
+            (Sse::Sqrt, "sqrt"),
+        ];
+        for (op, name) in ops {
+            for (d, s) in [(0u8, 1u8), (9, 2), (3, 12), (15, 15)] {
+                check(
+                    |a| a.sse_rr(op, true, d, s),
+                    &format!("{name}sd xmm{d},xmm{s}"),
+                );
+                check(
+                    |a| a.sse_rr(op, false, d, s),
+                    &format!("{name}ss xmm{d},xmm{s}"),
+                );
+            }
+        }
+        for &r in &ALL {
+            for x in [0u8, 1, 8, 15] {
+                check(
+                    |a| a.movq_xr(Size::Q, x, r),
+                    &format!("movq xmm{x},{}", n(Size::Q, r)),
+                );
+                check(
+                    |a| a.movq_xr(Size::D, x, r),
+                    &format!("movd xmm{x},{}", n(Size::D, r)),
+                );
+                check(
+                    |a| a.movq_rx(Size::Q, r, x),
+                    &format!("movq {},xmm{x}", n(Size::Q, r)),
+                );
+                check(
+                    |a| a.movq_rx(Size::D, r, x),
+                    &format!("movd {},xmm{x}", n(Size::D, r)),
+                );
+            }
+        }
+        check(|a| a.ucomis(true, 0, 9), "ucomisd xmm0,xmm9");
+        check(|a| a.ucomis(false, 10, 1), "ucomiss xmm10,xmm1");
+        check(|a| a.comis(true, 8, 7), "comisd xmm8,xmm7");
+        let fmas = [
+            (Fma::MAdd, "vfmadd213"),
+            (Fma::MSub, "vfmsub213"),
+            (Fma::NMAdd, "vfnmadd213"),
+            (Fma::NMSub, "vfnmsub213"),
+        ];
+        for (op, name) in fmas {
+            for (d, x, y) in [(0u8, 1u8, 2u8), (9, 2, 12), (3, 15, 8), (15, 0, 15)] {
+                check(
+                    |a| a.fma213(op, true, d, x, y),
+                    &format!("{name}sd xmm{d},xmm{x},xmm{y}"),
+                );
+                check(
+                    |a| a.fma213(op, false, d, x, y),
+                    &format!("{name}ss xmm{d},xmm{x},xmm{y}"),
+                );
+            }
+        }
+        check(|a| a.comis(false, 2, 13), "comiss xmm2,xmm13");
+        for (m, s) in mems() {
+            check(|a| a.ldmxcsr(m), &format!("ldmxcsr {s}"));
+            check(|a| a.stmxcsr(m), &format!("stmxcsr {s}"));
+        }
     }
 
     #[test]

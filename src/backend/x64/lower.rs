@@ -18,7 +18,8 @@ use super::enc::*;
 use super::regalloc::{allocate, Loc};
 use super::{Features, EXIT_CHAIN, EXIT_MISALIGNED, EXIT_NEXT, JUMP_TABLE_MASK};
 use crate::ir::{
-    Block, Cond, ExitReason, FenceKind, Helper, Inst, MemOp, Op, RmwOp, Terminator, Value,
+    Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, Inst, MemOp, Op, RmwOp, Terminator,
+    Value,
 };
 
 /// Offset of the exit-info pointer in the frame.
@@ -31,6 +32,27 @@ const FRAME_SLOTS: i32 = 40;
 /// is 16-byte aligned after the return address and six pushes.
 pub const FRAME_SIZE: i32 = FRAME_SLOTS + 8 * super::regalloc::NUM_SLOTS as i32;
 const _: () = assert!(FRAME_SIZE % 16 == 8);
+
+/// MXCSR for each static rounding mode 0..=3 (RNE RTZ RDN RUP → x86 RC 0 3
+/// 1 2), all exceptions masked, DAZ/FTZ off, status clear. Entry 0 is also
+/// the host default restored afterwards.
+static MXCSR_OF_RM: [u32; 4] = [0x1f80, 0x1f80 | 3 << 13, 0x1f80 | 1 << 13, 0x1f80 | 2 << 13];
+
+/// MXCSR status bits (IE DE ZE OE UE PE in bits 0..=5) → RISC-V fflags
+/// (NV DZ OF UF NX = 16 8 4 2 1); DE (denormal operand) has no counterpart.
+static FFLAGS_OF_MXCSR: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = ((i & 1) << 4 | (i & 4) << 1 | (i & 8) >> 1 | (i & 16) >> 3 | (i & 32) >> 5) as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Canonical NaNs of the [`FpInline`] contract.
+const CANON_S: u64 = 0x7fc0_0000;
+const CANON_D: u64 = 0x7ff8_0000_0000_0000;
 
 /// Where runtime pieces live (absolute host addresses).
 #[derive(Clone, Copy)]
@@ -628,6 +650,301 @@ impl Lower<'_> {
     }
 
     fn call(&mut self, inst: &Inst) {
+        // SAFETY: the verifier/frontends only put `Helper::to_imm` values here.
+        let helper = unsafe { Helper::from_imm(inst.imm) };
+        if let Some(fp) = helper.fp {
+            let rm = match fp.op {
+                FpOp::Eq | FpOp::Lt | FpOp::Le => return self.fp_inline(inst, fp, Some(0)),
+                FpOp::Sqrt => inst.args[1],
+                FpOp::MAdd | FpOp::MSub | FpOp::NMSub | FpOp::NMAdd if !self.feat.fma => {
+                    return self.call_helper(inst);
+                }
+                FpOp::MAdd | FpOp::MSub | FpOp::NMSub | FpOp::NMAdd => inst.args[3],
+                _ => inst.args[2],
+            };
+            match self.loc(rm) {
+                Loc::Imm(rm @ 0..=3) => return self.fp_inline(inst, fp, Some(rm)),
+                Loc::Imm(7) => {
+                    // Dynamic: frm 0..=3 inline, anything else (RMM, the
+                    // reserved values) through the helper.
+                    let (slow, done) = (self.a.label(), self.a.label());
+                    self.a
+                        .load(Size::Q, Reg::Rax, Mem::base(Reg::Rbp, fp.frm as i32));
+                    self.a.alu_ri(Alu::Cmp, Size::Q, Reg::Rax, 3);
+                    self.a.jcc(Cc::A, slow);
+                    self.fp_inline(inst, fp, None);
+                    self.a.jmp(done);
+                    self.a.bind(slow);
+                    self.call_helper(inst);
+                    self.a.bind(done);
+                    return;
+                }
+                _ => {}
+            }
+        }
+        self.call_helper(inst)
+    }
+
+    /// An [`FpInline`] helper computed with SSE (see the contract there):
+    /// MXCSR is loaded with all exceptions masked, DAZ/FTZ off, the rounding
+    /// mode `rm` (or, if `None`, the guest's `frm`, known to be 0..=3 and in
+    /// rax); afterwards its status bits are mapped to fflags, NaN results
+    /// replaced by the canonical NaN and MXCSR restored to the host default.
+    ///
+    /// Round-to-nearest (static, or dynamic with frm = 0 in rax) first tries
+    /// a fast path that needs no MXCSR access, relying on the host MXCSR
+    /// being at its default (RNE, masked, DAZ/FTZ off) outside these
+    /// sequences: a compare of two non-NaNs raises nothing; an arithmetic
+    /// result that is finite and above the smallest normal in magnitude (or
+    /// an exact zero from add/sub/sqrt) can only have raised NX, so if
+    /// fflags already holds NX nothing changes. Anything else redoes the
+    /// operation on the MXCSR path.
+    fn fp_inline(&mut self, inst: &Inst, fp: FpInline, rm: Option<u64>) {
+        if rm.is_some_and(|rm| rm != 0) {
+            return self.fp_inline_mxcsr(inst, fp, rm);
+        }
+        let (slow, done) = (self.a.label(), self.a.label());
+        if rm.is_none() {
+            self.a.test_rr(Size::Q, Reg::Rax, Reg::Rax);
+            self.a.jcc(Cc::Ne, slow);
+        }
+        self.fp_operands(inst, fp);
+        match fp.op {
+            FpOp::Eq | FpOp::Lt | FpOp::Le => {
+                self.a.mov_ri(Reg::Rax, 0);
+                let cc = if fp.op == FpOp::Eq {
+                    self.a.ucomis(fp.double, 0, 1);
+                    Cc::E
+                } else {
+                    self.a.comis(fp.double, 1, 0);
+                    if fp.op == FpOp::Lt {
+                        Cc::A
+                    } else {
+                        Cc::Ae
+                    }
+                };
+                self.a.jcc(Cc::P, slow);
+                self.a.setcc(cc, Reg::Rax);
+            }
+            op => {
+                self.a
+                    .load(Size::D, Reg::Rdx, Mem::base(Reg::Rbp, fp.fflags as i32));
+                self.a.test_ri(Size::D, Reg::Rdx, 1);
+                self.a.jcc(Cc::E, slow);
+                self.fp_arith(fp);
+                // An exact zero from add/sub/sqrt raises nothing; from a
+                // multiply (or FMA) it may be an underflow.
+                let zero_ok = matches!(op, FpOp::Add | FpOp::Sub | FpOp::Sqrt);
+                let ok = self.a.label();
+                // rcx = |result| << 1: (min normal, infinity) exclusive.
+                if fp.double {
+                    self.a.movq_rx(Size::Q, Reg::Rax, 0);
+                    self.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rax);
+                    self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rcx);
+                    if zero_ok {
+                        self.a.jcc(Cc::E, ok);
+                    }
+                    self.a
+                        .mov_ri(Reg::Rdx, (0x0020_0000_0000_0001u64).wrapping_neg());
+                    self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rdx);
+                    self.a
+                        .mov_ri(Reg::Rdx, 0xffe0_0000_0000_0000 - 0x0020_0000_0000_0001);
+                    self.a.alu_rr(Alu::Cmp, Size::Q, Reg::Rcx, Reg::Rdx);
+                    self.a.jcc(Cc::Ae, slow);
+                } else {
+                    self.a.movq_rx(Size::D, Reg::Rax, 0);
+                    self.a.mov_rr(Size::D, Reg::Rcx, Reg::Rax);
+                    self.a.alu_rr(Alu::Add, Size::D, Reg::Rcx, Reg::Rcx);
+                    if zero_ok {
+                        self.a.jcc(Cc::E, ok);
+                    }
+                    self.a.alu_ri(Alu::Sub, Size::D, Reg::Rcx, 0x0100_0001);
+                    self.a.alu_ri(
+                        Alu::Cmp,
+                        Size::D,
+                        Reg::Rcx,
+                        (0xff00_0000u32 - 0x0100_0001) as i32,
+                    );
+                    self.a.jcc(Cc::Ae, slow);
+                }
+                self.a.bind(ok);
+                if !fp.double {
+                    self.a.mov_ri(Reg::Rcx, 0xffff_ffff_0000_0000);
+                    self.a.alu_rr(Alu::Or, Size::Q, Reg::Rax, Reg::Rcx);
+                }
+            }
+        }
+        self.write_back(inst.dst, Reg::Rax);
+        self.a.jmp(done);
+        self.a.bind(slow);
+        self.fp_inline_mxcsr(inst, fp, rm);
+        self.a.bind(done);
+    }
+
+    /// Operands in xmm0 (and xmm1), singles NaN-unboxed. Uses rax, rdx, r11.
+    fn fp_operands(&mut self, inst: &Inst, fp: FpInline) {
+        let args = match fp.op {
+            FpOp::Sqrt => 1,
+            FpOp::MAdd | FpOp::MSub | FpOp::NMSub | FpOp::NMAdd => 3,
+            _ => 2,
+        };
+        for i in 0..args {
+            self.load_into(Reg::Rax, inst.args[i]);
+            if !fp.double {
+                // NaN-unboxing: an improperly boxed single is the canonical NaN.
+                self.a.mov_ri(Reg::R11, CANON_S);
+                self.a.mov_rr(Size::Q, Reg::Rdx, Reg::Rax);
+                self.a.shift_ri(Shift::Shr, Size::Q, Reg::Rdx, 32);
+                self.a.alu_ri(Alu::Cmp, Size::D, Reg::Rdx, -1);
+                self.a.cmov(Cc::Ne, Size::D, Reg::Rax, Reg::R11);
+            }
+            let size = if fp.double { Size::Q } else { Size::D };
+            self.a.movq_xr(size, i as u8, Reg::Rax);
+        }
+    }
+
+    /// xmm0 = xmm0 op xmm1 (or sqrt xmm0, or the FMA of xmm0, xmm1, xmm2)
+    /// for an arithmetic `FpOp`.
+    fn fp_arith(&mut self, fp: FpInline) {
+        // RISC-V fnmsub is −(a·b) + c: x86's fnmadd; fnmadd is x86's fnmsub.
+        let fma = match fp.op {
+            FpOp::MAdd => Some(Fma::MAdd),
+            FpOp::MSub => Some(Fma::MSub),
+            FpOp::NMSub => Some(Fma::NMAdd),
+            FpOp::NMAdd => Some(Fma::NMSub),
+            _ => None,
+        };
+        if let Some(f) = fma {
+            // xmm0 = xmm1·xmm0 ± xmm2 = b·a ± c.
+            return self.a.fma213(f, fp.double, 0, 1, 2);
+        }
+        let op = match fp.op {
+            FpOp::Add => Sse::Add,
+            FpOp::Sub => Sse::Sub,
+            FpOp::Mul => Sse::Mul,
+            FpOp::Div => Sse::Div,
+            FpOp::Sqrt => Sse::Sqrt,
+            _ => unreachable!("compares are not arithmetic"),
+        };
+        let src = if fp.op == FpOp::Sqrt { 0 } else { 1 };
+        self.a.sse_rr(op, fp.double, 0, src);
+    }
+
+    /// The MXCSR path of [`Self::fp_inline`]: exact for every operand.
+    fn fp_inline_mxcsr(&mut self, inst: &Inst, fp: FpInline, rm: Option<u64>) {
+        let tmp = Mem::base(Reg::Rsp, FRAME_ARGS);
+        match rm {
+            Some(rm) => {
+                self.a
+                    .store_imm(Size::D, tmp, MXCSR_OF_RM[rm as usize] as i32);
+                self.a.ldmxcsr(tmp);
+            }
+            None => {
+                self.a
+                    .load(Size::Q, Reg::Rax, Mem::base(Reg::Rbp, fp.frm as i32));
+                self.a.shift_ri(Shift::Shl, Size::D, Reg::Rax, 2);
+                self.a.mov_ri(Reg::Rcx, MXCSR_OF_RM.as_ptr() as u64);
+                self.a.ldmxcsr(Mem::index(Reg::Rcx, Reg::Rax, 0));
+            }
+        }
+        self.fp_operands(inst, fp);
+        match fp.op {
+            FpOp::Eq | FpOp::Lt | FpOp::Le => {
+                // a == b: ZF=1 and PF=0 (unordered sets ZF, PF and CF);
+                // a < b is b "above" a, a <= b is b "above or equal" a, both
+                // false when unordered.
+                self.a.mov_ri(Reg::Rax, 0);
+                self.a.mov_ri(Reg::Rcx, 0);
+                if fp.op == FpOp::Eq {
+                    self.a.ucomis(fp.double, 0, 1);
+                    self.a.setcc(Cc::Np, Reg::Rax);
+                    self.a.setcc(Cc::E, Reg::Rcx);
+                    self.a.alu_rr(Alu::And, Size::D, Reg::Rax, Reg::Rcx);
+                } else {
+                    self.a.comis(fp.double, 1, 0);
+                    let cc = if fp.op == FpOp::Lt { Cc::A } else { Cc::Ae };
+                    self.a.setcc(cc, Reg::Rax);
+                }
+                self.a.stmxcsr(tmp);
+                self.fp_flags(fp, tmp);
+                return self.write_back(inst.dst, Reg::Rax);
+            }
+            _ => {}
+        }
+        self.fp_arith(fp);
+        // x86 raises no IE for inf·0 plus a quiet NaN; RISC-V raises NV. A
+        // NaN from an FMA is rare: let the helper do it.
+        let fma = matches!(fp.op, FpOp::MAdd | FpOp::MSub | FpOp::NMSub | FpOp::NMAdd);
+        let fma_nan = self.a.label();
+        if fma {
+            self.a.ucomis(fp.double, 0, 0);
+            self.a.jcc(Cc::P, fma_nan);
+        }
+        self.a.stmxcsr(tmp);
+        // Result in rax; an unordered (NaN) result becomes the canonical NaN.
+        let ordered = self.a.label();
+        if fp.double {
+            self.a.movq_rx(Size::Q, Reg::Rax, 0);
+            self.a.ucomis(true, 0, 0);
+            self.a.jcc(Cc::Np, ordered);
+            self.a.mov_ri(Reg::Rax, CANON_D);
+        } else {
+            self.a.movq_rx(Size::D, Reg::Rax, 0);
+            self.a.ucomis(false, 0, 0);
+            self.a.jcc(Cc::Np, ordered);
+            self.a.mov_ri(Reg::Rax, CANON_S);
+        }
+        self.a.bind(ordered);
+        if !fp.double {
+            self.a.mov_ri(Reg::Rcx, 0xffff_ffff_0000_0000);
+            self.a.alu_rr(Alu::Or, Size::Q, Reg::Rax, Reg::Rcx);
+        }
+        self.fp_flags(fp, tmp);
+        // Back to the host's round-to-nearest (its status bits may stay set:
+        // nothing reads them, and every inline op loads MXCSR first). With a
+        // dynamic mode, only when frm was not already RNE (ldmxcsr is slow).
+        if rm != Some(0) {
+            let rne = self.a.label();
+            if rm.is_none() {
+                self.a
+                    .load(Size::Q, Reg::Rcx, Mem::base(Reg::Rbp, fp.frm as i32));
+                self.a.test_rr(Size::Q, Reg::Rcx, Reg::Rcx);
+                self.a.jcc(Cc::E, rne);
+            }
+            self.a.store_imm(Size::D, tmp, MXCSR_OF_RM[0] as i32);
+            self.a.ldmxcsr(tmp);
+            self.a.bind(rne);
+        }
+        self.write_back(inst.dst, Reg::Rax);
+        if fma {
+            let done = self.a.label();
+            self.a.jmp(done);
+            self.a.bind(fma_nan);
+            self.a.store_imm(Size::D, tmp, MXCSR_OF_RM[0] as i32);
+            self.a.ldmxcsr(tmp);
+            self.call_helper(inst);
+            self.a.bind(done);
+        }
+    }
+
+    /// ORs the MXCSR status bits stored at `tmp` (IE DE ZE OE UE PE) into
+    /// fflags, skipped when none is set. Uses rcx and rdx.
+    fn fp_flags(&mut self, fp: FpInline, tmp: Mem) {
+        let no_flags = self.a.label();
+        self.a.load(Size::D, Reg::Rcx, tmp);
+        self.a.alu_ri(Alu::And, Size::D, Reg::Rcx, 0x3d);
+        self.a.jcc(Cc::E, no_flags);
+        self.a.mov_ri(Reg::Rdx, FFLAGS_OF_MXCSR.as_ptr() as u64);
+        self.a
+            .movzx(Size::B, Reg::Rcx, Rm::M(Mem::index(Reg::Rdx, Reg::Rcx, 0)));
+        let fflags = Mem::base(Reg::Rbp, fp.fflags as i32);
+        self.a.load(Size::Q, Reg::Rdx, fflags);
+        self.a.alu_rr(Alu::Or, Size::Q, Reg::Rdx, Reg::Rcx);
+        self.a.store(Size::Q, fflags, Reg::Rdx);
+        self.a.bind(no_flags);
+    }
+
+    fn call_helper(&mut self, inst: &Inst) {
         // Arguments go through the frame temporaries: no parallel-move puzzle
         // with the argument registers, which may hold other values.
         for i in 0..4 {
@@ -654,7 +971,7 @@ impl Lower<'_> {
             }
         }
         self.a.mov_rr(Size::Q, Reg::Rdi, Reg::Rbp);
-        // SAFETY: the verifier/frontends only put `Helper::to_imm` values here.
+        // SAFETY: as in `call`.
         let helper = unsafe { Helper::from_imm(inst.imm) };
         self.a.mov_ri(Reg::Rax, helper.func as usize as u64);
         self.a.call_r(Reg::Rax);

@@ -45,6 +45,8 @@ pub const JUMP_TABLE_MASK: u64 = (1 << 12) - 1;
 pub struct Features {
     pub lzcnt: bool,
     pub bmi1: bool,
+    /// FMA3 (`vfmadd213sd` …): fused multiply-adds inline.
+    pub fma: bool,
 }
 
 impl Features {
@@ -56,6 +58,7 @@ impl Features {
         Some(Features {
             lzcnt: std::arch::is_x86_feature_detected!("lzcnt"),
             bmi1: std::arch::is_x86_feature_detected!("bmi1"),
+            fma: std::arch::is_x86_feature_detected!("fma"),
         })
     }
 }

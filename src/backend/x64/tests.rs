@@ -39,7 +39,8 @@ impl Drop for Memory {
     }
 }
 
-type State = [u64; 40];
+/// Big enough to be a riscv64 `Cpu` (the FP helpers read frm and write fflags).
+type State = [u64; 72];
 
 /// (exit, state, memory) of one run; faults are reported as BadAccess with
 /// misaligned = false, like the interpreter's own out-of-range accesses.
@@ -183,12 +184,13 @@ unsafe extern "C" fn test_helper(state: *mut u8, a: u64, b: u64, c: u64, d: u64)
 static TEST_HELPER: Helper = Helper {
     name: "test_helper",
     func: test_helper,
+    fp: None,
 };
 
 /// A block computing `op(args...)` into state[4], with `shape`'s extra pressure.
 fn op_block(op: Op, imm: u64, args: &[u64], shape: Shape) -> (Block, State) {
     let mut b = Builder::new(0x1000);
-    let mut st: State = [0; 40];
+    let mut st: State = [0; 72];
     for (i, s) in st.iter_mut().enumerate() {
         *s = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
@@ -413,7 +415,7 @@ fn terminators_exit_with_the_interpreters_next_pc() {
                 not_taken: 0x3000,
             },
         );
-        let mut st: State = [0; 40];
+        let mut st: State = [0; 72];
         st[0] = cond;
         let (e, _, _) = same(&mut j, &block, &st, &mem);
         assert_eq!(e, BlockExit::Next(if cond != 0 { 0x2000 } else { 0x3000 }));
@@ -428,7 +430,7 @@ fn terminators_exit_with_the_interpreters_next_pc() {
             kind: crate::ir::IndirectKind::Jump,
         },
     );
-    let mut st: State = [0; 40];
+    let mut st: State = [0; 72];
     st[1] = 0x1234_5678_9abc;
     assert_eq!(
         same(&mut j, &block, &st, &mem).0,
@@ -445,7 +447,7 @@ fn terminators_exit_with_the_interpreters_next_pc() {
         b.fence(FenceKind::Full);
         b.fence(FenceKind::Weak);
         let block = b.finish(4, 1, Terminator::Exit { reason, pc: 0x1004 });
-        let st: State = [0; 40];
+        let st: State = [0; 72];
         assert_eq!(
             same(&mut j, &block, &st, &mem).0,
             BlockExit::Exit(reason, 0x1004)
@@ -478,7 +480,7 @@ fn a_host_fault_maps_to_the_faulting_instructions_pc_with_earlier_writes_done() 
         b.insn_start(0x100c);
         b.set_reg(32, y);
         let block = b.finish(16, 4, Terminator::Jump(0x1010));
-        let mut st: State = [0; 40];
+        let mut st: State = [0; 72];
         st[0] = 8;
         let (e, out, _) = same(&mut j, &block, &st, &mem);
         assert_eq!(
@@ -497,7 +499,7 @@ fn a_host_fault_maps_to_the_faulting_instructions_pc_with_earlier_writes_done() 
 #[test]
 fn chained_blocks_jump_directly_and_unpatch_on_invalidation() {
     let mut j = jit();
-    let mut st: State = [0; 40];
+    let mut st: State = [0; 72];
     // Block A at 0x1000: x0 += 1; jump 0x2000. Block B at 0x2000: exit.
     let mut b = Builder::new(0x1000);
     let x = b.get_reg(0);
@@ -574,7 +576,7 @@ fn folded_address_displacements_and_fused_branches_match() {
                 not_taken: 0x3000,
             },
         );
-        let mut st: State = [0; 40];
+        let mut st: State = [0; 72];
         st[0] = base;
         st[2] = rng.value();
         st[4] = if rng.next().is_multiple_of(2) {
@@ -599,7 +601,7 @@ fn folded_address_displacements_and_fused_branches_match() {
             kind: crate::ir::IndirectKind::Jump,
         },
     );
-    let mut st: State = [0; 40];
+    let mut st: State = [0; 72];
     st[0] = 64;
     assert_eq!(same(&mut j, &block, &st, &mem).0, BlockExit::Next(80));
 }
@@ -608,7 +610,7 @@ fn folded_address_displacements_and_fused_branches_match() {
 fn a_full_code_cache_is_flushed_and_stale_chain_sites_are_ignored() {
     let mut j = Jit::new(16 << 10).unwrap();
     let mem = Memory::new();
-    let mut st: State = [0; 40];
+    let mut st: State = [0; 72];
     let sp = st.as_mut_ptr() as *mut u8;
     let mut site = None;
     let mut generation = j.generation;
@@ -756,7 +758,7 @@ fn random_blocks_under_register_pressure_match() {
                 not_taken: 0x3000,
             },
         );
-        let mut st: State = [0; 40];
+        let mut st: State = [0; 72];
         for s in st.iter_mut() {
             *s = rng.value();
         }
@@ -786,6 +788,256 @@ fn shrink(j: &mut Jit, mut block: Block, st: &State, mem: &[u8]) -> Block {
         match smaller {
             Some(b) => block = b,
             None => return block,
+        }
+    }
+}
+
+// ---- Inline floating point (`FpInline` helpers) against the SoftFloat helpers ----
+
+mod fp {
+    use super::*;
+    use crate::guest::riscv64::cpu::{FFLAGS_OFFSET, FRM_OFFSET};
+    use crate::guest::riscv64::translate::fpu::*;
+    use crate::ir::FpOp;
+
+    const BOX: u64 = 0xffff_ffff_0000_0000;
+
+    /// Doubles: zeros, ones, infinities, quiet and signalling NaNs (with
+    /// payloads and signs), subnormals, the normal/subnormal and overflow
+    /// boundaries, values one ulp apart and inexact quotients.
+    const D: [u64; 26] = [
+        0,
+        0x8000_0000_0000_0000,
+        0x3ff0_0000_0000_0000,
+        0xbff0_0000_0000_0000,
+        0x3ff8_0000_0000_0000,
+        0x4008_0000_0000_0000,
+        0x7ff0_0000_0000_0000,
+        0xfff0_0000_0000_0000,
+        0x7ff8_0000_0000_0000,
+        0x7ff8_0000_0000_1234,
+        0xfff8_0000_0000_0001,
+        0x7ff0_0000_0000_0001,
+        0x7ff4_0000_0000_0000,
+        0xfff0_0000_0000_0005,
+        1,
+        0x8000_0000_0000_0003,
+        0x000f_ffff_ffff_ffff,
+        0x0010_0000_0000_0000,
+        0x0010_0000_0000_0001,
+        0x7fef_ffff_ffff_ffff,
+        0xffef_ffff_ffff_ffff,
+        0x3ff0_0000_0000_0001,
+        0x3ca0_0000_0000_0000,
+        0x4340_0000_0000_0000,
+        0x3fd5_5555_5555_5555,
+        0x2000_0000_0000_0000,
+    ];
+
+    /// Singles, boxed, the same kinds; plus improperly boxed patterns (which
+    /// read as the canonical NaN).
+    const S: [u64; 26] = [
+        BOX,
+        BOX | 0x8000_0000,
+        BOX | 0x3f80_0000,
+        BOX | 0xbf80_0000,
+        BOX | 0x3fc0_0000,
+        BOX | 0x4040_0000,
+        BOX | 0x7f80_0000,
+        BOX | 0xff80_0000,
+        BOX | 0x7fc0_0000,
+        BOX | 0x7fc0_1234,
+        BOX | 0xffc0_0001,
+        BOX | 0x7f80_0001,
+        BOX | 0x7fa0_0000,
+        BOX | 1,
+        BOX | 0x8000_0003,
+        BOX | 0x007f_ffff,
+        BOX | 0x0080_0000,
+        BOX | 0x0080_0001,
+        BOX | 0x7f7f_ffff,
+        BOX | 0xff7f_ffff,
+        BOX | 0x3f80_0001,
+        BOX | 0x3380_0000,
+        BOX | 0x3eaa_aaab,
+        0x3f80_0000,
+        0x0000_0001_3f80_0000,
+        0xffff_fffe_3f80_0000,
+    ];
+
+    const OPS: [&Helper; 24] = [
+        &FADD_D, &FSUB_D, &FMUL_D, &FDIV_D, &FSQRT_D, &FEQ_D, &FLT_D, &FLE_D, &FMADD_D, &FMSUB_D,
+        &FNMSUB_D, &FNMADD_D, &FADD_S, &FSUB_S, &FMUL_S, &FDIV_S, &FSQRT_S, &FEQ_S, &FLT_S, &FLE_S,
+        &FMADD_S, &FMSUB_S, &FNMSUB_S, &FNMADD_S,
+    ];
+
+    /// `state[4] = h(state[0], state[1], rm)` (or `h(a, state[1], rm)` with `a` a
+    /// constant), values live across it when `live`.
+    fn block(h: &'static Helper, a: u64, rm: u64, konst: bool, live: bool) -> Block {
+        let mut bl = Builder::new(0x1000);
+        let x = if konst { bl.const_(a) } else { bl.get_reg(0) };
+        let y = bl.get_reg(8);
+        let keep: Vec<Value> = if live {
+            (0..8).map(|i| bl.get_reg(8 * (10 + i))).collect()
+        } else {
+            Vec::new()
+        };
+        let rm = bl.const_(rm);
+        let r = match h.fp.unwrap().op {
+            FpOp::Sqrt => bl.call(h, &[x, rm]),
+            FpOp::Eq | FpOp::Lt | FpOp::Le => bl.call(h, &[x, y]),
+            FpOp::MAdd | FpOp::MSub | FpOp::NMSub | FpOp::NMAdd => {
+                let z = bl.get_reg(16);
+                bl.call(h, &[x, y, z, rm])
+            }
+            _ => bl.call(h, &[x, y, rm]),
+        };
+        bl.set_reg(8 * 4, r);
+        let mut sum = bl.const_(0);
+        for v in keep {
+            sum = bl.xor(sum, v);
+            sum = bl.add(sum, r);
+        }
+        bl.set_reg(8 * 7, sum);
+        bl.finish(4, 1, Terminator::Jump(0x1004))
+    }
+
+    fn state(a: u64, b: u64, c: u64, frm: u64, fflags: u64) -> State {
+        let mut st: State = [0; 72];
+        for (i, s) in st.iter_mut().enumerate() {
+            *s = (i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+        st[0] = a;
+        st[1] = b;
+        st[2] = c;
+        st[FRM_OFFSET / 8] = frm;
+        st[FFLAGS_OFFSET / 8] = fflags;
+        st
+    }
+
+    #[test]
+    fn inline_fp_matches_the_softfloat_helpers_on_special_values_in_every_rounding_mode() {
+        let mut j = jit();
+        let mem = vec![0u8; MEM];
+        let mut n = 0u64;
+        for h in OPS {
+            let vals = if h.fp.unwrap().double { &D } else { &S };
+            for &a in vals {
+                for &b in vals {
+                    // Static modes, RMM (the helper), and dynamic with every frm.
+                    for (rm, frm) in [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0)]
+                        .into_iter()
+                        .chain((0..5).map(|f| (7, f)))
+                    {
+                        n += 1;
+                        let konst = n.is_multiple_of(7);
+                        let live = n.is_multiple_of(5);
+                        // NX already accrued enables the fast path; others must stay.
+                        let fflags = [0, 1, 5, 0x1f][(n % 4) as usize];
+                        let bl = block(h, a, rm, konst, live);
+                        same(
+                            &mut j,
+                            &bl,
+                            &state(a, b, vals[(n as usize * 7) % vals.len()], frm, fflags),
+                            &mem,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn inline_fp_matches_the_helpers_on_random_operands() {
+        let mut j = jit();
+        let mem = vec![0u8; MEM];
+        let mut rng = Rng(0xf00d);
+        for h in OPS {
+            let double = h.fp.unwrap().double;
+            for i in 0..400 {
+                // Random patterns, and nearby exponents so sums round and cancel.
+                let mut v = || {
+                    let r = rng.next();
+                    let r = if i % 2 == 0 {
+                        r
+                    } else {
+                        r & 0x800f_ffff_ffff_ffff | 0x3ff0_0000_0000_0000
+                    };
+                    if double {
+                        r
+                    } else {
+                        BOX | (r >> 32)
+                    }
+                };
+                let (a, b, c) = (v(), v(), v());
+                let rm = [0, 1, 2, 3, 7][i % 5];
+                let bl = block(h, a, rm, false, i % 3 == 0);
+                same(
+                    &mut j,
+                    &bl,
+                    &state(a, b, c, (i as u64 / 5) % 4, (i % 2) as u64),
+                    &mem,
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fadd_with_a_static_or_dynamic_rounding_mode_and_compares_are_inline_and_rmm_calls_the_helper(
+    ) {
+        let mut j = jit();
+        let code = |j: &mut Jit, rm: u64| {
+            let h = match rm {
+                99 => &FLT_S,
+                98 => &FMADD_D,
+                _ => &FADD_D,
+            };
+            let rm = if rm == 98 { 7 } else { rm };
+            let bl = block(h, 0, rm, false, false);
+            j.compile(&bl);
+            let e = j.lookup(0x1000).unwrap();
+            let code = unsafe { std::slice::from_raw_parts(e.entry as *const u8, e.len) };
+            disassemble(code, e.entry as u64)
+        };
+        let rne = code(&mut j, 0);
+        assert!(rne.contains("addsd") && !rne.contains("call"), "{rne}");
+        let dynamic = code(&mut j, 7);
+        assert!(
+            dynamic.contains("addsd") && dynamic.contains("call"),
+            "{dynamic}"
+        );
+        let rmm = code(&mut j, 4);
+        assert!(!rmm.contains("addsd") && rmm.contains("call"), "{rmm}");
+        let flt = code(&mut j, 99);
+        assert!(flt.contains("comiss") && !flt.contains("call"), "{flt}");
+        let fma = code(&mut j, 98);
+        if std::arch::is_x86_feature_detected!("fma") {
+            assert!(fma.contains("vfmadd213sd"), "{fma}");
+        }
+    }
+
+    #[test]
+    fn inline_fp_leaves_the_host_mxcsr_at_round_to_nearest_with_all_exceptions_masked() {
+        let mut j = jit();
+        let mem = vec![0u8; MEM];
+        for (rm, frm) in [
+            (1, 0),
+            (2, 0),
+            (3, 0),
+            (7, 1),
+            (7, 2),
+            (7, 3),
+            (7, 0),
+            (0, 3),
+        ] {
+            let bl = block(&FDIV_D, 0x3ff0_0000_0000_0000, rm, false, false);
+            let st = state(0x3ff0_0000_0000_0000, 0x4008_0000_0000_0000, 0, frm, 0);
+            let (_, out, _) = run_jit(&mut j, &bl, &st, &mem);
+            assert_eq!(out[FFLAGS_OFFSET / 8], 1, "1/3 is inexact");
+            let mut csr = 0u32;
+            // SAFETY: stmxcsr only stores the register.
+            unsafe { std::arch::asm!("stmxcsr [{}]", in(reg) &mut csr) };
+            assert_eq!(csr & !0x3f, 0x1f80, "rm {rm} frm {frm}: mxcsr {csr:#x}");
         }
     }
 }

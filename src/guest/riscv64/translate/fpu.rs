@@ -8,14 +8,18 @@
 //! (canonical NaNs, tininess after rounding, RISC-V saturating conversions),
 //! and OR the raised exception flags into `fflags`. They touch no other
 //! guest state, so an IR pass that caches guest state must treat a call to
-//! them as reading `frm` and writing `fflags`. Sign injection, moves and
+//! them as reading `frm` and writing `fflags`. The arithmetic and compare
+//! helpers carry an `FpInline` description (`Helper::fp`): a backend may
+//! compute them inline under exactly this contract (the x64 JIT does, with
+//! SSE). Sign injection, moves and
 //! loads/stores need no helper: they are plain IR (`sgnj`, `load`, `store`
 //! below).
 
 use super::super::cpu::Cpu;
+use super::super::cpu::{FFLAGS_OFFSET, FRM_OFFSET};
 use super::super::decode::{Illegal, Insn};
 use super::Ctx;
-use crate::ir::{Cond, Helper, MemOp, Value};
+use crate::ir::{Cond, FpInline, FpOp, Helper, MemOp, Value};
 use softfloat_sys as sf;
 use softfloat_sys::{float32_t, float64_t};
 
@@ -489,29 +493,52 @@ unsafe extern "C" fn cvtmod_w_d(st: *mut u8, a: u64, _: u64, _: u64, _: u64) -> 
 // The helper table: one line per operation, its single and double instance.
 
 macro_rules! helpers {
-    ($($op:ident: $s:ident $s_name:literal, $d:ident $d_name:literal;)*) => { $(
-        pub static $s: Helper = Helper { name: $s_name, func: $op::<S> };
-        pub static $d: Helper = Helper { name: $d_name, func: $op::<D> };
+    ($($op:ident: $s:ident $s_name:literal, $d:ident $d_name:literal $(=> $inl:ident)?;)*) => { $(
+        pub static $s: Helper = Helper {
+            name: $s_name,
+            func: $op::<S>,
+            fp: fp_inline!(false $(, $inl)?),
+        };
+        pub static $d: Helper = Helper {
+            name: $d_name,
+            func: $op::<D>,
+            fp: fp_inline!(true $(, $inl)?),
+        };
     )* };
 }
 
+/// The [`FpInline`] description of a helper a backend may compute inline.
+macro_rules! fp_inline {
+    ($double:expr) => {
+        None
+    };
+    ($double:expr, $op:ident) => {
+        Some(FpInline {
+            op: FpOp::$op,
+            double: $double,
+            frm: FRM_OFFSET as u32,
+            fflags: FFLAGS_OFFSET as u32,
+        })
+    };
+}
+
 helpers! {
-    add: FADD_S "fadd_s", FADD_D "fadd_d";
-    sub: FSUB_S "fsub_s", FSUB_D "fsub_d";
-    mul: FMUL_S "fmul_s", FMUL_D "fmul_d";
-    div: FDIV_S "fdiv_s", FDIV_D "fdiv_d";
-    sqrt: FSQRT_S "fsqrt_s", FSQRT_D "fsqrt_d";
-    madd: FMADD_S "fmadd_s", FMADD_D "fmadd_d";
-    msub: FMSUB_S "fmsub_s", FMSUB_D "fmsub_d";
-    nmsub: FNMSUB_S "fnmsub_s", FNMSUB_D "fnmsub_d";
-    nmadd: FNMADD_S "fnmadd_s", FNMADD_D "fnmadd_d";
+    add: FADD_S "fadd_s", FADD_D "fadd_d" => Add;
+    sub: FSUB_S "fsub_s", FSUB_D "fsub_d" => Sub;
+    mul: FMUL_S "fmul_s", FMUL_D "fmul_d" => Mul;
+    div: FDIV_S "fdiv_s", FDIV_D "fdiv_d" => Div;
+    sqrt: FSQRT_S "fsqrt_s", FSQRT_D "fsqrt_d" => Sqrt;
+    madd: FMADD_S "fmadd_s", FMADD_D "fmadd_d" => MAdd;
+    msub: FMSUB_S "fmsub_s", FMSUB_D "fmsub_d" => MSub;
+    nmsub: FNMSUB_S "fnmsub_s", FNMSUB_D "fnmsub_d" => NMSub;
+    nmadd: FNMADD_S "fnmadd_s", FNMADD_D "fnmadd_d" => NMAdd;
     min: FMIN_S "fmin_s", FMIN_D "fmin_d";
     max: FMAX_S "fmax_s", FMAX_D "fmax_d";
     minm: FMINM_S "fminm_s", FMINM_D "fminm_d";
     maxm: FMAXM_S "fmaxm_s", FMAXM_D "fmaxm_d";
-    eq: FEQ_S "feq_s", FEQ_D "feq_d";
-    lt: FLT_S "flt_s", FLT_D "flt_d";
-    le: FLE_S "fle_s", FLE_D "fle_d";
+    eq: FEQ_S "feq_s", FEQ_D "feq_d" => Eq;
+    lt: FLT_S "flt_s", FLT_D "flt_d" => Lt;
+    le: FLE_S "fle_s", FLE_D "fle_d" => Le;
     ltq: FLTQ_S "fltq_s", FLTQ_D "fltq_d";
     leq: FLEQ_S "fleq_s", FLEQ_D "fleq_d";
     class: FCLASS_S "fclass_s", FCLASS_D "fclass_d";
@@ -530,14 +557,17 @@ helpers! {
 pub static FCVT_S_D: Helper = Helper {
     name: "fcvt_s_d",
     func: cvt_s_d,
+    fp: None,
 };
 pub static FCVT_D_S: Helper = Helper {
     name: "fcvt_d_s",
     func: cvt_d_s,
+    fp: None,
 };
 pub static FCVTMOD_W_D: Helper = Helper {
     name: "fcvtmod_w_d",
     func: cvtmod_w_d,
+    fp: None,
 };
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ mod c;
 mod d;
 mod f;
 mod fcsr;
-mod fpu;
+pub(crate) mod fpu;
 mod i;
 mod m;
 mod zfa;

@@ -51,14 +51,17 @@ unsafe extern "C" fn read_counter(_state: *mut u8, _a: u64, _b: u64, _c: u64, _d
 static RDCYCLE: Helper = Helper {
     name: "rdcycle",
     func: read_counter,
+    fp: None,
 };
 static RDTIME: Helper = Helper {
     name: "rdtime",
     func: read_counter,
+    fp: None,
 };
 static RDINSTRET: Helper = Helper {
     name: "rdinstret",
     func: read_counter,
+    fp: None,
 };
 
 /// How an instruction changes the CSR.
