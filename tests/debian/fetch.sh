@@ -20,6 +20,9 @@
 #                      /etc/apt/sources.list.d/debian.sources that ends in
 #                      /debian, else http://deb.debian.org/debian)
 #   EMU_DEBIAN_FORCE=1 re-resolve and re-unpack even if the stamp matches
+#   EMU_DEBIAN_PACKAGES  packages to unpack (default: what the tests need)
+#   EMU_DEBIAN_REQUIRED  files that must exist in the root afterwards
+# (bench/fetch-root.sh uses these three with its own cache for the bench root.)
 set -euo pipefail
 
 die() { echo "fetch.sh: ERROR: $*" >&2; exit 1; }
@@ -27,15 +30,15 @@ log() { echo "fetch.sh: $*" >&2; }
 
 # What the tests need.  Everything else is the dependency closure, computed by
 # apt from the trixie Packages index.
-PACKAGES="busybox-static python3 perl sqlite3 lua5.4"
+PACKAGES=${EMU_DEBIAN_PACKAGES:-"busybox-static python3 perl sqlite3 lua5.4"}
 SUITE=trixie
 ARCH=riscv64
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Files that must exist in the unpacked root (relative to it).
-REQUIRED="bin/busybox usr/bin/python3 usr/bin/perl usr/bin/sqlite3 usr/bin/lua5.4
+REQUIRED=${EMU_DEBIAN_REQUIRED:-"bin/busybox usr/bin/python3 usr/bin/perl usr/bin/sqlite3 usr/bin/lua5.4
 lib/ld-linux-riscv64-lp64d.so.1 usr/lib/riscv64-linux-gnu/libc.so.6
 usr/lib/python3.13/json/__init__.py usr/lib/python3.13/lib-dynload
-usr/share/perl/5.40 usr/lib/riscv64-linux-gnu/libsqlite3.so.0"
+usr/share/perl/5.40 usr/lib/riscv64-linux-gnu/libsqlite3.so.0"}
 # Bump when the unpacking logic changes so old roots are rebuilt.
 LAYOUT_VERSION=2
 
