@@ -16,6 +16,7 @@ use crate::ir::{Block, Op, Value};
 pub fn optimize(block: &mut Block) {
     forward::forward_registers(block);
     fold::fold_constants(block);
+    fold::drop_identities(block);
     forward::drop_dead_sets(block);
     eliminate_dead_code(block);
     markers::drop_unneeded_insn_starts(block);

@@ -106,3 +106,20 @@ fn insn_start_markers_stay_only_before_possible_faults() {
          v2 = Const 0x1\nSetReg v2, state+32\njump 0xc\n"
     );
 }
+
+#[test]
+fn adding_zero_is_the_value_itself() {
+    // riscv `mv a0, a1` is `addi a0, a1, 0`.
+    let mut b = Builder::new(0);
+    let x = b.get_reg(88);
+    let zero = b.const_(0);
+    let sum = b.add(x, zero);
+    let shifted = b.shl(sum, zero);
+    b.set_reg(80, shifted);
+    let mut blk = b.finish(4, 1, Terminator::Jump(4));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = GetReg state+88\nSetReg v0, state+80\njump 0x4\n"
+    );
+}

@@ -187,47 +187,6 @@ fn fold(block: &mut Block) -> (Vec<i32>, Option<(Cond, Value, Value)>) {
         let d = def[v.index()];
         (d != usize::MAX && insts[d].op == Op::Const).then(|| insts[d].imm)
     };
-    // x + 0, x | 0, x ^ 0, x - 0 and shifts by 0 (64-bit) are x itself
-    // (riscv `mv` is `addi rd, rs, 0`): uses are renamed to x.
-    let mut alias: Vec<Value> = (0..n as u32).map(Value).collect();
-    let mut any_alias = false;
-    for inst in block.insts.iter() {
-        let [x, y, ..] = inst.args;
-        let identity = match inst.op {
-            Op::Add | Op::Or | Op::Xor => {
-                if const_of(&block.insts, y) == Some(0) {
-                    Some(x)
-                } else if const_of(&block.insts, x) == Some(0) {
-                    Some(y)
-                } else {
-                    None
-                }
-            }
-            Op::Sub | Op::Shl | Op::LShr | Op::AShr => {
-                (const_of(&block.insts, y) == Some(0)).then_some(x)
-            }
-            _ => None,
-        };
-        if let Some(src) = identity {
-            alias[inst.dst.index()] = alias[src.index()];
-            any_alias = true;
-        }
-    }
-    if any_alias {
-        crate::opt::rename_values(block, &alias);
-        uses.iter_mut().for_each(|u| *u = 0);
-        for inst in &block.insts {
-            for a in inst.args.iter().filter(|a| !a.is_none()) {
-                uses[a.index()] += 1;
-            }
-        }
-        match block.term {
-            Terminator::Branch { cond: v, .. } | Terminator::Indirect { target: v, .. } => {
-                uses[v.index()] += 1
-            }
-            _ => {}
-        }
-    }
     let mut disp = vec![0i32; block.insts.len()];
     for i in 0..block.insts.len() {
         let inst = block.insts[i];
