@@ -267,6 +267,12 @@ fn read_phdr(r: &Reader<'_>, class: Class, at: u64) -> Option<Phdr> {
     })
 }
 
+/// Class and machine of an ELF executable from its header alone (the first
+/// 64 bytes suffice): how `execve` decides which emulator runs a file.
+pub fn elf_machine(bytes: &[u8]) -> Result<(Class, u16), LoadError> {
+    parse_header(bytes).map(|h| (h.class, h.machine))
+}
+
 /// Parse and validate an ELF executable (ET_EXEC or ET_DYN).
 pub fn parse_elf(bytes: &[u8]) -> Result<ElfInfo, LoadError> {
     let h = parse_header(bytes)?;

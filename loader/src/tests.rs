@@ -863,3 +863,10 @@ fn auxv_names() {
     assert_eq!(auxv::name(AT_MINSIGSTKSZ), Some("MINSIGSTKSZ"));
     assert_eq!(auxv::name(999), None);
 }
+
+#[test]
+fn elf_machine_reads_only_the_header() {
+    let host = std::fs::read("/bin/true").expect("/bin/true");
+    assert_eq!(elf_machine(&host[..64]), Ok((Class::Elf64, 62)));
+    assert_eq!(elf_machine(b"#!/bin/sh\n"), Err(LoadError::NotElf));
+}

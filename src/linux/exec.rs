@@ -59,9 +59,8 @@ fn exec_depth(
             exec_depth(process, &interp, new_argv, envp, depth + 1)
         }
         FileKind::Elf => {
-            let ours = head.len() >= 20
-                && head[4] == 2
-                && u16::from_le_bytes([head[18], head[19]]) == process.elf_machine;
+            let ours =
+                loader::elf_machine(&head) == Ok((loader::Class::Elf64, process.elf_machine));
             if ours {
                 let mut args: Vec<CString> =
                     vec![CString::new(process.emulator.as_os_str().as_bytes()).unwrap_or_default()];
