@@ -10,8 +10,10 @@ use std::sync::Mutex;
 pub struct LogItems {
     /// Guest code of each new block, disassembled with capstone.
     pub in_asm: bool,
-    /// IR of each new block.
+    /// IR of each new block, as the frontend made it.
     pub op: bool,
+    /// IR of each new block after the optimisation passes.
+    pub op_opt: bool,
     /// Host code of each new block (JIT), disassembled with iced-x86.
     pub out_asm: bool,
     /// A line per executed block.
@@ -24,12 +26,19 @@ pub struct LogItems {
     pub unimp: bool,
     /// Guest memory map changes (mmap/munmap/mprotect/brk).
     pub page: bool,
+    /// The engine's counters (translations, chaining, jump cache, return
+    /// stack) when the guest exits.
+    pub stats: bool,
 }
 
 /// One `-d help` line per item: (name, description).
 pub const ITEMS: &[(&str, &str)] = &[
     ("in_asm", "show guest code of each translated block"),
     ("op", "show the IR of each translated block"),
+    (
+        "op_opt",
+        "show the IR of each translated block after the passes",
+    ),
     (
         "out_asm",
         "show the host code of each translated block (-accel jit)",
@@ -39,6 +48,7 @@ pub const ITEMS: &[(&str, &str)] = &[
     ("strace", "log system calls (same as -strace)"),
     ("unimp", "log unimplemented functionality"),
     ("page", "log guest memory map changes"),
+    ("stats", "show translation and dispatch counters at exit"),
 ];
 
 impl LogItems {
@@ -49,12 +59,14 @@ impl LogItems {
             let flag = match name {
                 "in_asm" => &mut items.in_asm,
                 "op" => &mut items.op,
+                "op_opt" => &mut items.op_opt,
                 "out_asm" => &mut items.out_asm,
                 "exec" => &mut items.exec,
                 "cpu" => &mut items.cpu,
                 "strace" => &mut items.strace,
                 "unimp" => &mut items.unimp,
                 "page" => &mut items.page,
+                "stats" => &mut items.stats,
                 _ => return Err(format!("unknown -d item '{name}' (try -d help)")),
             };
             *flag = true;

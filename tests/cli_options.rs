@@ -121,7 +121,7 @@ fn debug_log_goes_to_the_log_file() {
     let o = emu(
         &[
             "-d",
-            "in_asm,op,exec",
+            "in_asm,op,op_opt,exec,stats",
             "-D",
             log.to_str().unwrap(),
             bin.to_str().unwrap(),
@@ -134,6 +134,19 @@ fn debug_log_goes_to_the_log_file() {
     std::fs::remove_file(&log).unwrap();
     assert!(text.contains("IN:\n"), "no guest disassembly");
     assert!(text.contains("OP:\nblock 0x"), "no IR");
+    assert!(
+        text.contains("OP after optimization:\nblock 0x"),
+        "no optimised IR"
+    );
+    // `stats` at exit: hello translates a few dozen blocks.
+    let translated = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("blocks_translated: "))
+        .expect("no stats");
+    assert!(
+        translated.trim_end_matches(',').parse::<u64>().unwrap() > 10,
+        "{translated}"
+    );
     assert!(text.contains("Trace: 0x"), "no exec trace");
     // The entry block's first instruction, disassembled by capstone.
     assert!(

@@ -66,6 +66,12 @@ pub struct Stats {
     pub jump_cache_fills: u64,
     /// JIT: indirect jumps that missed the inline jump cache.
     pub jump_cache_misses: u64,
+    /// JIT: call sites' return cells filled, so that returns predicted by the
+    /// return-address stack jump straight to the return block.
+    pub return_cells_filled: u64,
+    /// JIT: returns predicted by the return-address stack whose cell was
+    /// still empty (each fills it).
+    pub return_cell_misses: u64,
     /// JIT: times the engine entered translated code.
     pub jit_entries: u64,
 }
@@ -204,14 +210,17 @@ impl<A: GuestArch> Engine<A> {
     /// Translates and optimises the block at `pc`, logging it as asked.
     fn translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> ir::Block {
         let mut block = A::translate(pc, &Fetch(space));
-        crate::opt::optimize(&mut block);
-        debug_assert_eq!(ir::verify(&block), Ok(()), "{block}");
         self.stats.blocks_translated += 1;
         if log.items.in_asm {
             log.write(&disasm::guest_block::<A>(space, &block));
         }
         if log.items.op {
             log.write(&format!("OP:\n{block}\n"));
+        }
+        crate::opt::optimize(&mut block);
+        debug_assert_eq!(ir::verify(&block), Ok(()), "{block}");
+        if log.items.op_opt {
+            log.write(&format!("OP after optimization:\n{block}\n"));
         }
         block
     }
@@ -339,8 +348,9 @@ impl<A: GuestArch> Engine<A> {
         let trace = log.items.exec || log.items.cpu;
         let state = cpu as *mut A::Cpu as *mut u8;
         let base = space.base();
-        // The patchable exit the last run left by (site, code generation).
-        let mut pending: Option<(usize, u64)> = None;
+        // The patchable exit or return cell the last run left by, with the
+        // code generation it belongs to.
+        let mut pending: Option<(Pending, u64)> = None;
         loop {
             let pc = cpu.pc();
             if trace {
@@ -372,8 +382,12 @@ impl<A: GuestArch> Engine<A> {
             };
             let jit = self.jit.as_mut().expect("jit");
             if !trace {
-                if let Some((site, generation)) = pending.take() {
-                    jit.chain(site, generation, pc);
+                match pending.take() {
+                    Some((Pending::Chain(site), generation)) => jit.chain(site, generation, pc),
+                    Some((Pending::Return(cell), generation)) => {
+                        jit.fill_return_cell(cell, generation, pc)
+                    }
+                    None => {}
                 }
                 jit.fill_jump_cache(pc, entry);
             }
@@ -387,11 +401,17 @@ impl<A: GuestArch> Engine<A> {
             let s = jit.stats;
             self.stats.chains_patched = s.chains_patched;
             self.stats.jump_cache_fills = s.jump_cache_fills;
+            self.stats.return_cells_filled = s.return_cells_filled;
             self.stats.jit_entries = s.entries;
             match r {
                 Ok(JitExit::Chain { pc, site }) => {
                     cpu.set_pc(pc);
-                    pending = Some((site, jit.generation));
+                    pending = Some((Pending::Chain(site), jit.generation));
+                }
+                Ok(JitExit::Return { pc, cell }) => {
+                    cpu.set_pc(pc);
+                    self.stats.return_cell_misses += 1;
+                    pending = Some((Pending::Return(cell), jit.generation));
                 }
                 Ok(JitExit::Next(pc)) => {
                     cpu.set_pc(pc);
@@ -427,6 +447,15 @@ impl<A: GuestArch> Engine<A> {
             }
         }
     }
+}
+
+/// What to point at the next block once it is translated.
+#[cfg(target_arch = "x86_64")]
+enum Pending {
+    /// A chainable exit's rel32 field.
+    Chain(usize),
+    /// A call site's return cell.
+    Return(usize),
 }
 
 /// The guest event for a host fault on a guest access.

@@ -155,3 +155,36 @@ fn jit_indirect_jumps_hit_the_inline_jump_cache() {
     assert!(stats_jit.jump_cache_misses <= 2, "{stats_jit:?}");
     assert!(stats_jit.jit_entries <= 8, "{stats_jit:?}");
 }
+
+/// Assembled with riscv64-linux-gnu-as -march=rv64g: a loop calling two
+/// functions (`jal ra`), each returning with `ret`.
+const CALL_LOOP: &[u8] = &[
+    0x13, 0x05, 0x00, 0x00, // 0x00 li a0, 0
+    0x93, 0x05, 0x80, 0x3e, // 0x04 li a1, 1000
+    0xef, 0x00, 0x00, 0x01, // 0x08 loop: jal f
+    0xef, 0x00, 0x40, 0x01, // 0x0c jal g
+    0xe3, 0x1c, 0xb5, 0xfe, // 0x10 bne a0, a1, loop
+    0x73, 0x00, 0x00, 0x00, // 0x14 ecall
+    0x13, 0x05, 0x15, 0x00, // 0x18 f: addi a0, a0, 1
+    0x67, 0x80, 0x00, 0x00, // 0x1c ret
+    0x13, 0x06, 0x26, 0x00, // 0x20 g: addi a2, a2, 2
+    0x67, 0x80, 0x00, 0x00, // 0x24 ret
+];
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn jit_returns_are_predicted_by_the_return_address_stack() {
+    let (event, cpu, stats) = run(CALL_LOOP, CODE);
+    assert_eq!((event, cpu.x[10], cpu.x[12]), (Event::Syscall, 1000, 2000));
+    let (_, _, stats_jit) = run_on(Accel::Jit, CALL_LOOP, CODE);
+    assert_eq!(stats.blocks_translated, 7);
+    // 2000 returns: each call site's return cell is filled once (the
+    // first predicted return through it leaves to have it filled), then
+    // every return jumps through it without leaving translated code. (The
+    // very first return of each function finds the stack empty: its call
+    // left translated code to have the callee translated.)
+    assert_eq!(stats_jit.return_cells_filled, 2, "{stats_jit:?}");
+    assert_eq!(stats_jit.return_cell_misses, 2, "{stats_jit:?}");
+    assert!(stats_jit.jump_cache_misses <= 2, "{stats_jit:?}");
+    assert!(stats_jit.jit_entries <= 10, "{stats_jit:?}");
+}

@@ -78,6 +78,7 @@ impl Builder {
             insts: self.insts,
             num_values: self.num_values,
             term,
+            call_return: None,
         }
     }
 

@@ -293,11 +293,11 @@ pub enum ExitReason {
     FlushICache,
 }
 
-/// Hint for indirect jumps, for return-address prediction in later backends.
+/// Hint for indirect jumps: a `Return` is predicted by the JIT's
+/// return-address stack (pushed by blocks with a `call_return`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IndirectKind {
     Jump,
-    Call,
     Return,
 }
 
@@ -331,4 +331,7 @@ pub struct Block {
     /// Number of SSA values defined (values are `0..num_values`).
     pub num_values: u32,
     pub term: Terminator,
+    /// The terminator is a call: the callee returns to this pc (the JIT
+    /// pushes it on its return-address stack).
+    pub call_return: Option<u64>,
 }

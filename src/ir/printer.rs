@@ -73,7 +73,10 @@ impl fmt::Display for Block {
         for inst in &self.insts {
             writeln!(f, "  {inst}")?;
         }
-        writeln!(f, "  {}", self.term)
+        match self.call_return {
+            Some(ret) => writeln!(f, "  {} (call, returns to {ret:#x})", self.term),
+            None => writeln!(f, "  {}", self.term),
+        }
     }
 }
 

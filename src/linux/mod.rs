@@ -11,7 +11,7 @@ mod procfs;
 pub use load::find_program;
 pub use procfs::cpuinfo;
 
-use crate::engine::{Engine, Event};
+use crate::engine::{Engine, Event, Stats};
 use crate::guest::{GuestArch, GuestCpu};
 use crate::log::Log;
 use crate::mem::AddressSpace;
@@ -349,6 +349,7 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
                         }
                     }
                     Outcome::ExitThread(code) | Outcome::ExitGroup(code) => {
+                        log_stats(process, &engine.stats);
                         std::process::exit(code)
                     }
                     Outcome::Execve { path, argv, envp } => {
@@ -363,17 +364,25 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
                     engine.invalidate(start, end);
                 }
             }
-            Event::Breakpoint => die(process, cpu, libc::SIGTRAP),
-            Event::IllegalInstruction => die(process, cpu, libc::SIGILL),
-            Event::FetchFault { .. } => die(process, cpu, libc::SIGSEGV),
-            Event::MemFault { signal, .. } => die(process, cpu, signal),
+            Event::Breakpoint => die(process, cpu, &engine.stats, libc::SIGTRAP),
+            Event::IllegalInstruction => die(process, cpu, &engine.stats, libc::SIGILL),
+            Event::FetchFault { .. } => die(process, cpu, &engine.stats, libc::SIGSEGV),
+            Event::MemFault { signal, .. } => die(process, cpu, &engine.stats, signal),
         }
+    }
+}
+
+/// `-d stats`: the engine's counters, as the guest leaves.
+fn log_stats(process: &Process, stats: &Stats) {
+    if process.log.items.stats {
+        process.log.write(&format!("{stats:#?}\n"));
     }
 }
 
 /// The guest dies of `signal` (no guest handler delivery yet): the emulator
 /// dies of the same signal, without an emulator core file.
-fn die<C: GuestCpu>(process: &Process, cpu: &C, signal: i32) -> ! {
+fn die<C: GuestCpu>(process: &Process, cpu: &C, stats: &Stats, signal: i32) -> ! {
+    log_stats(process, stats);
     if process.log.items.cpu || process.log.items.unimp {
         process.log.write(&format!(
             "guest killed by signal {signal} at pc {:#x}\n{}",

@@ -3,6 +3,7 @@
 //! instruction that can fault (loads, stores, atomics, helper calls), so a
 //! fault mid-block still sees every earlier guest register write.
 
+mod extend;
 mod fold;
 mod forward;
 mod markers;
@@ -17,6 +18,7 @@ pub fn optimize(block: &mut Block) {
     forward::forward_registers(block);
     fold::fold_constants(block);
     fold::drop_identities(block);
+    extend::drop_redundant_sext32(block);
     forward::drop_dead_sets(block);
     eliminate_dead_code(block);
     markers::drop_unneeded_insn_starts(block);
@@ -39,7 +41,7 @@ fn has_effects(op: Op) -> bool {
 
 /// Whether an instruction may leave the block abnormally (a guest fault) or
 /// observe the guest state through the state pointer (helpers).
-fn may_fault_or_observe(op: Op) -> bool {
+pub fn may_fault_or_observe(op: Op) -> bool {
     matches!(
         op,
         Op::Load | Op::Store | Op::AtomicRmw | Op::AtomicCas | Op::Call

@@ -123,3 +123,33 @@ fn adding_zero_is_the_value_itself() {
         "v0 = GetReg state+88\nSetReg v0, state+80\njump 0x4\n"
     );
 }
+
+#[test]
+fn sign_extensions_of_extended_values_go() {
+    // The riscv64 crc32 step: lw; srliw; xor; sext.w — only the shift of an
+    // unknown register and the final add keep their extension.
+    let mut b = Builder::new(0);
+    let p = b.get_reg(8);
+    let word = b.load(MemOp::S32, p);
+    let crc = b.get_reg(16);
+    let eight = b.const_(8);
+    let shifted = b.lshr32(crc, eight);
+    let shifted = b.sext32(shifted);
+    let x = b.xor(word, shifted);
+    let x = b.sext32(x);
+    b.set_reg(16, x);
+    let unknown = b.sext32(crc);
+    b.set_reg(24, unknown);
+    let sum = b.add(x, x);
+    let sum = b.sext32(sum);
+    b.set_reg(32, sum);
+    let mut blk = b.finish(4, 1, Terminator::Jump(4));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = GetReg state+8\nv1 = Load v0, s32\nv2 = GetReg state+16\nv3 = Const 0x8\n\
+         v4 = LShr32 v2, v3\nv5 = Xor v1, v4\nSetReg v5, state+16\nv6 = SExt32 v2\n\
+         SetReg v6, state+24\nv7 = Add v5, v5\nv8 = SExt32 v7\nSetReg v8, state+32\njump 0x4\n"
+    );
+    assert_eq!(crate::ir::verify(&blk), Ok(()));
+}

@@ -89,6 +89,16 @@ impl CodeCache {
         (at as *mut i32).write_volatile(rel);
     }
 
+    /// Writes the 8-byte data word at `at` (a call site's return cell).
+    ///
+    /// # Safety
+    /// `at` must be a return cell this cache holds (8-byte aligned, so the
+    /// store is atomic on x86).
+    pub unsafe fn patch_u64(&mut self, at: usize, v: u64) {
+        debug_assert!(self.contains(at) && at.is_multiple_of(8));
+        (at as *mut u64).write_volatile(v);
+    }
+
     pub fn used(&self) -> usize {
         self.used
     }

@@ -437,9 +437,27 @@ impl Asm {
         }
     }
 
-    /// `cmp r, [m]` (Q).
-    pub fn cmp_rm(&mut self, r: Reg, m: Mem) {
-        self.modrm(Size::Q, &[0x3b], r as u8, Rm::M(m), false);
+    /// `lea r, [rip + l]`.
+    pub fn lea_label(&mut self, r: Reg, l: Label) {
+        self.modrm(
+            Size::Q,
+            &[0x8d],
+            r as u8,
+            Rm::M(Mem {
+                base: None,
+                index: None,
+                disp: 0,
+            }),
+            false,
+        );
+        // The rip-relative disp32 ends the instruction: a label fixup.
+        self.buf.truncate(self.buf.len() - 4);
+        self.rel32_to(l);
+    }
+
+    /// `op r, [m]` (D or Q).
+    pub fn alu_rm(&mut self, op: Alu, size: Size, r: Reg, m: Mem) {
+        self.modrm(size, &[op.rm_r() + 2], r as u8, Rm::M(m), false);
     }
 
     /// `test a, b`.
@@ -830,7 +848,14 @@ mod tests {
                     &format!("movsxd {},{ms}", n(Size::Q, r)),
                 );
                 check(|a| a.lea(r, m), &format!("lea {},{ms}", n(Size::Q, r)));
-                check(|a| a.cmp_rm(r, m), &format!("cmp {},{ms}", n(Size::Q, r)));
+                for (op, name) in ALUS {
+                    for size in [Size::D, Size::Q] {
+                        check(
+                            |a| a.alu_rm(op, size, r, m),
+                            &format!("{name} {},{ms}", n(size, r)),
+                        );
+                    }
+                }
                 for size in [Size::B, Size::W, Size::D, Size::Q] {
                     check(
                         |a| a.lock_xadd(size, m, r),
@@ -876,16 +901,17 @@ mod tests {
         );
     }
 
+    const ALUS: [(Alu, &str); 6] = [
+        (Alu::Add, "add"),
+        (Alu::Or, "or"),
+        (Alu::And, "and"),
+        (Alu::Sub, "sub"),
+        (Alu::Xor, "xor"),
+        (Alu::Cmp, "cmp"),
+    ];
+
     #[test]
     fn register_forms_round_trip() {
-        let alus = [
-            (Alu::Add, "add"),
-            (Alu::Or, "or"),
-            (Alu::And, "and"),
-            (Alu::Sub, "sub"),
-            (Alu::Xor, "xor"),
-            (Alu::Cmp, "cmp"),
-        ];
         let shifts = [
             (Shift::Rol, "rol"),
             (Shift::Ror, "ror"),
@@ -909,7 +935,7 @@ mod tests {
             (BitCount::Bsf, "bsf"),
         ];
         for &d in &ALL {
-            for (op, name) in alus {
+            for (op, name) in ALUS {
                 for size in [Size::B, Size::D, Size::Q] {
                     for &s in &ALL {
                         check(

@@ -16,18 +16,28 @@
 
 use super::enc::*;
 use super::regalloc::{allocate, Loc};
-use super::{Features, EXIT_CHAIN, EXIT_MISALIGNED, EXIT_NEXT, JUMP_TABLE_MASK};
+use super::{Features, EXIT_CHAIN, EXIT_MISALIGNED, EXIT_NEXT, EXIT_RETURN, JUMP_TABLE_MASK};
 use crate::ir::{
-    Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, Inst, MemOp, Op, RmwOp, Terminator,
-    Value,
+    Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, IndirectKind, Inst, MemOp, Op,
+    RmwOp, Terminator, Value,
 };
 
 /// Offset of the exit-info pointer in the frame.
 pub const FRAME_OUT: i32 = 0;
 /// Offset of the helper-call argument temporaries.
 const FRAME_ARGS: i32 = 8;
+/// Offset of the return-address stack's top: the byte offset of the
+/// newest entry within `FRAME_RAS` (a ring of `RAS_ENTRIES`).
+pub const FRAME_RAS_TOP: i32 = 40;
+/// Offset of the return-address stack: entries (guest return pc, address of
+/// the call site's return cell). The cell holds the host code of the return
+/// block once the engine has filled it, else 0. The entry trampoline empties
+/// the stack (pc 1 matches no jump target), so it lives for one run of
+/// translated code and never outlives a flush or an invalidation.
+pub const FRAME_RAS: i32 = 48;
+pub const RAS_ENTRIES: i32 = 16;
 /// Offset of spill slot 0.
-const FRAME_SLOTS: i32 = 40;
+const FRAME_SLOTS: i32 = FRAME_RAS + 16 * RAS_ENTRIES + 8;
 /// Frame size below the pushed callee-saved registers: ≡ 8 (mod 16) so rsp
 /// is 16-byte aligned after the return address and six pushes.
 pub const FRAME_SIZE: i32 = FRAME_SLOTS + 8 * super::regalloc::NUM_SLOTS as i32;
@@ -68,6 +78,14 @@ pub struct Lowered {
     pub code: Vec<u8>,
     /// (host offset, guest pc) at each `InsnStart`, in offset order.
     pub insn_map: Vec<(u32, u64)>,
+}
+
+/// A source operand as x86 can take it.
+#[derive(Clone, Copy)]
+enum Operand {
+    Imm(i32),
+    Reg(Reg),
+    Mem(Mem),
 }
 
 fn slot(s: u16) -> Mem {
@@ -156,6 +174,10 @@ struct Lower<'a> {
     /// The spilled value the previous instruction left in rax (its result,
     /// just stored to its slot): a `SetReg` right after stores rax directly.
     rax_holds: Option<Value>,
+    /// A call's return cell (8 bytes after the code), if the block is a call.
+    return_cell: Option<Label>,
+    /// Index of the instruction being lowered (the terminator: one past the last).
+    index: u32,
 }
 
 /// Peepholes on a copy of the block before allocation:
@@ -270,9 +292,16 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
         disp,
         fused,
         rax_holds: None,
+        return_cell: None,
+        index: 0,
     };
     for (i, inst) in block.insts.iter().enumerate() {
+        l.index = i as u32;
         l.inst(inst, i);
+    }
+    l.index = block.insts.len() as u32;
+    if let Some(ret) = block.call_return {
+        l.push_return(ret);
     }
     l.terminator(&block.term);
     for (label, pc) in std::mem::take(&mut l.misaligned) {
@@ -283,6 +312,11 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
         l.a.mov_ri(Reg::Rdx, pc);
         l.exit(EXIT_MISALIGNED);
     }
+    if let Some(cell) = l.return_cell {
+        l.a.pad_to(8, 0);
+        l.a.bind(cell);
+        l.a.buf.extend_from_slice(&0u64.to_le_bytes());
+    }
     l.a.finish();
     Lowered {
         code: l.a.buf,
@@ -291,8 +325,12 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
 }
 
 impl Lower<'_> {
+    /// Where `v` is for the instruction being lowered.
     fn loc(&self, v: Value) -> Loc {
-        self.locs[v.index()]
+        match self.locs[v.index()] {
+            Loc::StateMoved { from, to, at } => Loc::State(if self.index < at { from } else { to }),
+            l => l,
+        }
     }
 
     /// Copies value `v` into register `r`.
@@ -303,7 +341,7 @@ impl Lower<'_> {
             Loc::Imm(c) => self.a.mov_ri(r, c),
             Loc::Slot(s) => self.a.load(Size::Q, r, slot(s)),
             Loc::State(off) => self.a.load(Size::Q, r, Mem::base(Reg::Rbp, off as i32)),
-            Loc::None => panic!("use of undefined value {v:?}"),
+            Loc::None | Loc::StateMoved { .. } => panic!("use of undefined value {v:?}"),
         }
     }
 
@@ -391,10 +429,36 @@ impl Lower<'_> {
         }
     }
 
+    /// The second operand of a two-address instruction: an immediate, a
+    /// register, or the memory a spilled or in-state value lives in.
+    fn operand(&mut self, v: Value) -> Operand {
+        match self.loc(v) {
+            Loc::Imm(c) if fits_i32(c).is_some() => Operand::Imm(fits_i32(c).unwrap()),
+            Loc::Reg(r) => Operand::Reg(r),
+            Loc::Slot(s) => Operand::Mem(slot(s)),
+            Loc::State(off) => Operand::Mem(Mem::base(Reg::Rbp, off as i32)),
+            _ => {
+                self.load_into(Reg::Rcx, v);
+                Operand::Reg(Reg::Rcx)
+            }
+        }
+    }
+
+    /// `op r, operand`.
+    fn alu_operand(&mut self, op: Alu, size: Size, r: Reg, b: Operand) {
+        match b {
+            Operand::Imm(c) => self.a.alu_ri(op, size, r, c),
+            Operand::Reg(s) => self.a.alu_rr(op, size, r, s),
+            Operand::Mem(m) => self.a.alu_rm(op, size, r, m),
+        }
+    }
+
     fn binop(&mut self, inst: &Inst, op: Alu) {
         let d = self.dst_reg(inst.dst);
         let (mut x, mut y) = (inst.args[0], inst.args[1]);
-        if op != Alu::Sub && matches!(self.loc(x), Loc::Imm(_)) {
+        // Commutative: a constant goes second, and so does nothing that
+        // shares the result's register (see `regalloc::reusable_args`).
+        if op != Alu::Sub && (matches!(self.loc(x), Loc::Imm(_)) || self.loc(y) == Loc::Reg(d)) {
             std::mem::swap(&mut x, &mut y);
         }
         // Three-operand add: lea d, [x + y] / [x + c].
@@ -416,15 +480,8 @@ impl Lower<'_> {
             }
         }
         self.load_into(d, x);
-        match self.loc(y) {
-            Loc::Imm(c) if fits_i32(c).is_some() => {
-                self.a.alu_ri(op, Size::Q, d, fits_i32(c).unwrap())
-            }
-            _ => {
-                let b = self.reg_of(y, Reg::Rcx);
-                self.a.alu_rr(op, Size::Q, d, b);
-            }
-        }
+        let b = self.operand(y);
+        self.alu_operand(op, Size::Q, d, b);
         self.write_back(inst.dst, d);
     }
 
@@ -506,18 +563,22 @@ impl Lower<'_> {
 
     /// Extends the low `m.size()` bytes of `src` into `d` as `m` says.
     fn extend(&mut self, d: Reg, src: Reg, m: MemOp) {
-        match (m.log2_size, m.signed) {
-            (0, false) => self.a.movzx(Size::B, d, Rm::R(src)),
-            (1, false) => self.a.movzx(Size::W, d, Rm::R(src)),
-            (2, false) => self.a.mov_rr(Size::D, d, src),
-            (0, true) => self.a.movsx(Size::B, d, Rm::R(src)),
-            (1, true) => self.a.movsx(Size::W, d, Rm::R(src)),
-            (2, true) => self.a.movsx(Size::D, d, Rm::R(src)),
-            _ => {
-                if d != src {
-                    self.a.mov_rr(Size::Q, d, src)
-                }
-            }
+        self.extend_rm(d, Rm::R(src), m)
+    }
+
+    /// d = the low bytes of register or memory `src`, extended as `m` says.
+    fn extend_rm(&mut self, d: Reg, src: Rm, m: MemOp) {
+        match (m.log2_size, m.signed, src) {
+            (0, false, _) => self.a.movzx(Size::B, d, src),
+            (1, false, _) => self.a.movzx(Size::W, d, src),
+            (2, false, Rm::R(s)) => self.a.mov_rr(Size::D, d, s),
+            (2, false, Rm::M(mem)) => self.a.load(Size::D, d, mem),
+            (0, true, _) => self.a.movsx(Size::B, d, src),
+            (1, true, _) => self.a.movsx(Size::W, d, src),
+            (2, true, _) => self.a.movsx(Size::D, d, src),
+            (_, _, Rm::R(s)) if s == d => {}
+            (_, _, Rm::R(s)) => self.a.mov_rr(Size::Q, d, s),
+            (_, _, Rm::M(mem)) => self.a.load(Size::Q, d, mem),
         }
     }
 
@@ -548,16 +609,20 @@ impl Lower<'_> {
                 self.a.lock_xadd(size, mem, Reg::Rax);
             }
             _ => {
-                let b = self.reg_of(inst.args[1], Reg::R11);
+                // The operand, extended for min/max, waits in the frame:
+                // rax, rcx and rdx are all taken in the loop.
+                let b = Mem::base(Reg::Rsp, FRAME_ARGS);
                 let signed = matches!(op, RmwOp::MinS | RmwOp::MaxS);
                 let ext = MemOp {
                     log2_size: m.log2_size,
                     signed,
                 };
                 let minmax = matches!(op, RmwOp::MinS | RmwOp::MaxS | RmwOp::MinU | RmwOp::MaxU);
+                self.load_into(Reg::Rcx, inst.args[1]);
                 if minmax {
-                    self.extend(Reg::R11, b, ext);
+                    self.extend(Reg::Rcx, Reg::Rcx, ext);
                 }
+                self.a.store(Size::Q, b, Reg::Rcx);
                 // rax = current value (zero-extended)
                 match size {
                     Size::B | Size::W => self.a.movzx(size, Reg::Rax, Rm::M(mem)),
@@ -573,18 +638,23 @@ impl Lower<'_> {
                             _ => Alu::Xor,
                         };
                         self.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rax);
-                        self.a.alu_rr(alu, Size::Q, Reg::Rcx, b);
+                        self.a.alu_rm(alu, Size::Q, Reg::Rcx, b);
                     }
                     _ => {
-                        let cc = match op {
-                            RmwOp::MinS => Cc::G,
-                            RmwOp::MaxS => Cc::L,
-                            RmwOp::MinU => Cc::A,
-                            _ => Cc::B,
+                        // Keep the current value unless b is smaller (min)
+                        // or greater (max).
+                        let keep = match op {
+                            RmwOp::MinS => Cc::Le,
+                            RmwOp::MaxS => Cc::Ge,
+                            RmwOp::MinU => Cc::Be,
+                            _ => Cc::Ae,
                         };
+                        let done = self.a.label();
                         self.extend(Reg::Rcx, Reg::Rax, ext);
-                        self.a.alu_rr(Alu::Cmp, Size::Q, Reg::Rcx, Reg::R11);
-                        self.a.cmov(cc, Size::Q, Reg::Rcx, Reg::R11);
+                        self.a.alu_rm(Alu::Cmp, Size::Q, Reg::Rcx, b);
+                        self.a.jcc(keep, done);
+                        self.a.load(Size::Q, Reg::Rcx, b);
+                        self.a.bind(done);
                     }
                 }
                 self.a.lock_cmpxchg(size, mem, Reg::Rcx);
@@ -740,7 +810,7 @@ impl Lower<'_> {
         self.a.bind(done);
     }
 
-    /// Operands in xmm0 (and xmm1), singles NaN-unboxed. Uses rax, rdx, r11.
+    /// Operands in xmm0 (and xmm1), singles NaN-unboxed. Uses rax, rcx, rdx.
     fn fp_operands(&mut self, inst: &Inst, fp: FpInline) {
         let args = match fp.op {
             FpOp::Sqrt => 1,
@@ -751,11 +821,11 @@ impl Lower<'_> {
             self.load_into(Reg::Rax, inst.args[i]);
             if !fp.double {
                 // NaN-unboxing: an improperly boxed single is the canonical NaN.
-                self.a.mov_ri(Reg::R11, CANON_S);
+                self.a.mov_ri(Reg::Rcx, CANON_S);
                 self.a.mov_rr(Size::Q, Reg::Rdx, Reg::Rax);
                 self.a.shift_ri(Shift::Shr, Size::Q, Reg::Rdx, 32);
                 self.a.alu_ri(Alu::Cmp, Size::D, Reg::Rdx, -1);
-                self.a.cmov(Cc::Ne, Size::D, Reg::Rax, Reg::R11);
+                self.a.cmov(Cc::Ne, Size::D, Reg::Rax, Reg::Rcx);
             }
             let size = if fp.double { Size::Q } else { Size::D };
             self.a.movq_xr(size, i as u8, Reg::Rax);
@@ -977,13 +1047,16 @@ impl Lower<'_> {
                 self.cur_pc = inst.imm;
                 self.insn_map.push((self.a.pos() as u32, inst.imm));
             }
-            Op::GetReg if matches!(self.loc(inst.dst), Loc::State(_)) => {}
-            Op::GetReg => {
-                let d = self.dst_reg(inst.dst);
-                self.a
-                    .load(Size::Q, d, Mem::base(Reg::Rbp, inst.imm as i32));
-                self.write_back(inst.dst, d);
-            }
+            Op::GetReg => match self.loc(inst.dst) {
+                Loc::State(_) => {}
+                _ => {
+                    let d = self.dst_reg(inst.dst);
+                    self.a
+                        .load(Size::Q, d, Mem::base(Reg::Rbp, inst.imm as i32));
+                    self.write_back(inst.dst, d);
+                }
+            },
+            Op::SetReg if self.loc(a0) == Loc::State(inst.imm as u32) => {}
             Op::SetReg => {
                 let at = Mem::base(Reg::Rbp, inst.imm as i32);
                 match self.loc(a0) {
@@ -1010,8 +1083,14 @@ impl Lower<'_> {
                         self.a.imul_rri(d, a, fits_i32(c).unwrap());
                     }
                     _ => {
-                        let b = self.reg_of(inst.args[1], Reg::Rcx);
-                        self.load_into(d, a0);
+                        // Commutative: nothing sharing d's register goes second.
+                        let (x, y) = if self.loc(inst.args[1]) == Loc::Reg(d) {
+                            (inst.args[1], a0)
+                        } else {
+                            (a0, inst.args[1])
+                        };
+                        let b = self.reg_of(y, Reg::Rcx);
+                        self.load_into(d, x);
                         self.a.imul_rr(d, b);
                     }
                 }
@@ -1066,7 +1145,11 @@ impl Lower<'_> {
             Op::Clz | Op::Ctz | Op::Popcount | Op::Clz32 | Op::Ctz32 => self.count(inst, inst.op),
             Op::SExt8 | Op::SExt16 | Op::SExt32 | Op::ZExt8 | Op::ZExt16 | Op::ZExt32 => {
                 let d = self.dst_reg(inst.dst);
-                let a = self.reg_of(a0, Reg::Rcx);
+                // A value in memory is extended straight from there.
+                let a = match self.operand(a0) {
+                    Operand::Mem(mem) => Rm::M(mem),
+                    _ => Rm::R(self.reg_of(a0, Reg::Rcx)),
+                };
                 let m = match inst.op {
                     Op::SExt8 => MemOp::S8,
                     Op::SExt16 => MemOp::S16,
@@ -1075,21 +1158,14 @@ impl Lower<'_> {
                     Op::ZExt16 => MemOp::U16,
                     _ => MemOp::U32,
                 };
-                self.extend(d, a, m);
+                self.extend_rm(d, a, m);
                 self.write_back(inst.dst, d);
             }
             Op::Cmp => {
                 let d = self.dst_reg(inst.dst);
                 let a = self.reg_of(a0, Reg::Rax);
-                match self.loc(inst.args[1]) {
-                    Loc::Imm(c) if fits_i32(c).is_some() => {
-                        self.a.alu_ri(Alu::Cmp, Size::Q, a, fits_i32(c).unwrap())
-                    }
-                    _ => {
-                        let b = self.reg_of(inst.args[1], Reg::Rcx);
-                        self.a.alu_rr(Alu::Cmp, Size::Q, a, b);
-                    }
-                }
+                let b = self.operand(inst.args[1]);
+                self.alu_operand(Alu::Cmp, Size::Q, a, b);
                 self.a.setcc(cond_cc(Cond::from_imm(inst.imm)), d);
                 self.a.movzx(Size::B, d, Rm::R(d));
                 self.write_back(inst.dst, d);
@@ -1144,6 +1220,61 @@ impl Lower<'_> {
         }
     }
 
+    /// Pushes (`ret`, this call site's return cell) on the return-address stack.
+    fn push_return(&mut self, ret: u64) {
+        let top = Mem::base(Reg::Rsp, FRAME_RAS_TOP);
+        self.a.load(Size::Q, Reg::Rax, top);
+        self.a.alu_ri(Alu::Add, Size::D, Reg::Rax, 16);
+        self.a
+            .alu_ri(Alu::And, Size::D, Reg::Rax, 16 * RAS_ENTRIES - 1);
+        self.a.store(Size::Q, top, Reg::Rax);
+        self.a.mov_ri(Reg::Rcx, ret);
+        self.a
+            .store(Size::Q, Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS), Reg::Rcx);
+        let cell = self.a.label();
+        self.a.lea_label(Reg::Rcx, cell);
+        self.a.store(
+            Size::Q,
+            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS + 8),
+            Reg::Rcx,
+        );
+        self.return_cell = Some(cell);
+    }
+
+    /// A return to the guest pc in rdx: if the newest return-stack entry
+    /// predicts it, pop it and jump through its cell (leaving with
+    /// `EXIT_RETURN` to have the cell filled if it is still empty); on a
+    /// wrong prediction fall through, leaving the stack as it is.
+    fn pop_return(&mut self) {
+        let top = Mem::base(Reg::Rsp, FRAME_RAS_TOP);
+        let wrong = self.a.label();
+        self.a.load(Size::Q, Reg::Rax, top);
+        self.a.alu_rm(
+            Alu::Cmp,
+            Size::Q,
+            Reg::Rdx,
+            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS),
+        );
+        self.a.jcc(Cc::Ne, wrong);
+        self.a.load(
+            Size::Q,
+            Reg::Rcx,
+            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS + 8),
+        );
+        self.a.alu_ri(Alu::Sub, Size::D, Reg::Rax, 16);
+        self.a
+            .alu_ri(Alu::And, Size::D, Reg::Rax, 16 * RAS_ENTRIES - 1);
+        self.a.store(Size::Q, top, Reg::Rax);
+        self.a.load(Size::Q, Reg::Rax, Mem::base(Reg::Rcx, 0));
+        self.a.test_rr(Size::Q, Reg::Rax, Reg::Rax);
+        let empty = self.a.label();
+        self.a.jcc(Cc::E, empty);
+        self.a.jmp_r(Reg::Rax);
+        self.a.bind(empty);
+        self.exit(EXIT_RETURN);
+        self.a.bind(wrong);
+    }
+
     fn terminator(&mut self, term: &Terminator) {
         match *term {
             Terminator::Jump(pc) => self.chain_exit(pc),
@@ -1158,15 +1289,9 @@ impl Lower<'_> {
                 _ if self.fused.is_some() => {
                     let (cond, a, b) = self.fused.unwrap();
                     let ra = self.reg_of(a, Reg::Rax);
-                    match self.loc(b) {
-                        Loc::Imm(0) => self.a.test_rr(Size::Q, ra, ra),
-                        Loc::Imm(c) if fits_i32(c).is_some() => {
-                            self.a.alu_ri(Alu::Cmp, Size::Q, ra, fits_i32(c).unwrap())
-                        }
-                        _ => {
-                            let rb = self.reg_of(b, Reg::Rcx);
-                            self.a.alu_rr(Alu::Cmp, Size::Q, ra, rb);
-                        }
+                    match self.operand(b) {
+                        Operand::Imm(0) => self.a.test_rr(Size::Q, ra, ra),
+                        rb => self.alu_operand(Alu::Cmp, Size::Q, ra, rb),
                     }
                     let nt = self.a.label();
                     self.a.jcc(invert(cond_cc(cond)), nt);
@@ -1184,10 +1309,13 @@ impl Lower<'_> {
                     self.chain_exit(not_taken);
                 }
             },
-            Terminator::Indirect { target, .. } => {
+            Terminator::Indirect { target, kind } => {
+                self.load_into(Reg::Rdx, target);
+                if kind == IndirectKind::Return {
+                    self.pop_return();
+                }
                 // Inline jump-cache probe: entry (guest pc, host code) at
                 // table[(pc >> 1) & mask]; a hit jumps straight to the block.
-                self.load_into(Reg::Rdx, target);
                 self.a.mov_rr(Size::D, Reg::Rcx, Reg::Rdx);
                 self.a.shift_ri(Shift::Shr, Size::D, Reg::Rcx, 1);
                 self.a
@@ -1195,7 +1323,8 @@ impl Lower<'_> {
                 self.a.shift_ri(Shift::Shl, Size::D, Reg::Rcx, 4);
                 self.a.mov_ri(Reg::Rax, self.rt.jump_table as u64);
                 self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rax);
-                self.a.cmp_rm(Reg::Rdx, Mem::base(Reg::Rcx, 0));
+                self.a
+                    .alu_rm(Alu::Cmp, Size::Q, Reg::Rdx, Mem::base(Reg::Rcx, 0));
                 let miss = self.a.label();
                 self.a.jcc(Cc::Ne, miss);
                 self.a.jmp_m(Mem::base(Reg::Rcx, 8));

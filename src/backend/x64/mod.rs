@@ -9,8 +9,8 @@
 //! `enter(state, guest_base, code, &mut ExitInfo) -> kind`; it saves the
 //! callee-saved registers, sets up the fixed frame (rbp = state,
 //! r15 = guest_base, [rsp] = &ExitInfo) and jumps to the block. Blocks jump
-//! to each other directly (patched `jmp rel32`, the inline jump cache for
-//! indirect jumps) and leave through the common epilogue with rax = exit
+//! to each other directly (patched `jmp rel32`, a return-address stack for
+//! returns, the inline jump cache for other indirect jumps) and leave through the common epilogue with rax = exit
 //! kind, rdx = guest pc, rcx = extra (the patch site of a chainable exit,
 //! the address of a misaligned atomic), which it stores into `ExitInfo`.
 //!
@@ -36,6 +36,9 @@ pub const EXIT_CHAIN: u64 = 0;
 pub const EXIT_NEXT: u64 = 1;
 /// Misaligned atomic at `pc` on guest address `extra`.
 pub const EXIT_MISALIGNED: u64 = 2;
+/// Return to `pc` predicted by the return-address stack whose call site's
+/// return cell (at `extra`) is still empty.
+pub const EXIT_RETURN: u64 = 3;
 
 /// Jump-cache entries minus one (a power of two minus one).
 pub const JUMP_TABLE_MASK: u64 = (1 << 12) - 1;
@@ -81,6 +84,11 @@ pub enum JitExit {
     },
     /// Continue at `pc`.
     Next(u64),
+    /// Continue at `pc`; `cell` is a return cell to point at its block.
+    Return {
+        pc: u64,
+        cell: usize,
+    },
     Exit(ExitReason, u64),
     Misaligned {
         pc: u64,
@@ -100,6 +108,8 @@ pub struct JitBlock {
     pub insn_map: Vec<(u32, u64)>,
     /// rel32 fields of other blocks' exits patched to jump here.
     incoming: Vec<usize>,
+    /// Return cells of call sites filled with this block's entry.
+    incoming_returns: Vec<usize>,
 }
 
 /// Counters of the JIT's dispatch shortcuts (pinned by engine tests).
@@ -109,6 +119,9 @@ pub struct JitStats {
     pub chains_patched: u64,
     /// Jump-cache entries written (later hits never come back to the engine).
     pub jump_cache_fills: u64,
+    /// Return cells filled (later returns predicted by the return-address
+    /// stack through them never come back to the engine).
+    pub return_cells_filled: u64,
     /// Times translated code was entered from the engine.
     pub entries: u64,
 }
@@ -148,6 +161,11 @@ impl Jit {
         a.store(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_OUT), Reg::Rcx);
         a.mov_rr(Size::Q, Reg::Rbp, Reg::Rdi);
         a.mov_rr(Size::Q, Reg::R15, Reg::Rsi);
+        // An empty return-address stack: pc 1 is no jump target.
+        a.store_imm(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_RAS_TOP), 0);
+        for i in 0..lower::RAS_ENTRIES {
+            a.store_imm(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_RAS + 16 * i), 1);
+        }
         a.jmp_r(Reg::Rdx);
         let enter = cache.push(&a.buf)?;
 
@@ -207,6 +225,7 @@ impl Jit {
                             len: low.code.len(),
                             insn_map: low.insn_map,
                             incoming: Vec::new(),
+                            incoming_returns: Vec::new(),
                         },
                     );
                     return entry;
@@ -244,6 +263,10 @@ impl Jit {
                 // SAFETY: a site recorded by `chain`, inside the cache.
                 unsafe { self.cache.patch_rel32(site, 0) };
             }
+            for cell in b.incoming_returns {
+                // SAFETY: a cell recorded by `fill_return_cell`, inside the cache.
+                unsafe { self.cache.patch_u64(cell, 0) };
+            }
         }
         if !gone.is_empty() {
             self.table.fill(EMPTY);
@@ -265,6 +288,21 @@ impl Jit {
         // SAFETY: `site` is the rel32 field of a live exit jump of this generation.
         unsafe { self.cache.patch_rel32(site, rel as i32) };
         self.stats.chains_patched += 1;
+    }
+
+    /// Fills the return cell `cell` (reported by a return exit in this
+    /// `generation`) with the translated block of `pc`.
+    pub fn fill_return_cell(&mut self, cell: usize, generation: u64, pc: u64) {
+        if generation != self.generation {
+            return;
+        }
+        let Some(b) = self.blocks.get_mut(&pc) else {
+            return;
+        };
+        b.incoming_returns.push(cell);
+        // SAFETY: `cell` is the return cell of a live call site of this generation.
+        unsafe { self.cache.patch_u64(cell, b.entry as u64) };
+        self.stats.return_cells_filled += 1;
     }
 
     /// Makes indirect jumps to `pc` find `entry` without leaving translated code.
@@ -291,6 +329,10 @@ impl Jit {
                 site: out.extra as usize,
             },
             EXIT_NEXT => JitExit::Next(out.pc),
+            EXIT_RETURN => JitExit::Return {
+                pc: out.pc,
+                cell: out.extra as usize,
+            },
             EXIT_MISALIGNED => JitExit::Misaligned {
                 pc: out.pc,
                 addr: out.extra,

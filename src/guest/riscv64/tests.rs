@@ -404,7 +404,7 @@ fn addi_caddi_cld_divw_jalr_ra_translate_to_golden_ir() {
         v21 = And v19, v20
         v22 = Const 0x10010
         SetReg v22, state+8
-        indirect v21 (Call)
+        indirect v21 (Jump) (call, returns to 0x10010)
         ",
     );
 }
@@ -580,7 +580,7 @@ fn jal_links_and_jumps_directly() {
         InsnStart pc=0x5000
         v0 = Const 0x5004
         SetReg v0, state+8
-        jump 0x5800
+        jump 0x5800 (call, returns to 0x5004)
         ",
     );
 }

@@ -158,6 +158,9 @@ fn jal(cx: &mut Ctx, i: Insn) -> Result<(), Illegal> {
         let link = cx.b.const_(cx.next_pc);
         cx.set_x(i.rd(), link);
     }
+    if is_link(i.rd()) {
+        cx.call_return = Some(cx.next_pc);
+    }
     cx.jump(cx.pc.wrapping_add(i.imm_j() as u64));
     Ok(())
 }
@@ -177,9 +180,10 @@ fn jalr(cx: &mut Ctx, i: Insn) -> Result<(), Illegal> {
         let link = cx.b.const_(cx.next_pc);
         cx.set_x(i.rd(), link);
     }
-    let kind = if is_link(i.rd()) {
-        IndirectKind::Call
-    } else if i.rd() == 0 && is_link(i.rs1()) && i.imm_i() == 0 {
+    if is_link(i.rd()) {
+        cx.call_return = Some(cx.next_pc);
+    }
+    let kind = if i.rd() == 0 && is_link(i.rs1()) && i.imm_i() == 0 {
         IndirectKind::Return
     } else {
         IndirectKind::Jump

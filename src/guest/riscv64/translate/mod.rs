@@ -46,6 +46,8 @@ pub struct Ctx {
     pub next_pc: u64,
     /// Set by control-flow instructions: the block ends here with this terminator.
     pub end: Option<Terminator>,
+    /// Set by calls (`jal`/`jalr` linking in ra or t0): where the callee returns.
+    pub call_return: Option<u64>,
 }
 
 impl Ctx {
@@ -102,6 +104,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
         pc: start,
         next_pc: start,
         end: None,
+        call_return: None,
     };
     let mut count = 0;
     while count < MAX_BLOCK_INSNS {
@@ -151,5 +154,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
     }
     let term = cx.end.take().unwrap_or(Terminator::Jump(cx.next_pc));
     let size = cx.next_pc.wrapping_sub(start);
-    cx.b.finish(size, count, term)
+    let mut block = cx.b.finish(size, count, term);
+    block.call_return = cx.call_return;
+    block
 }
