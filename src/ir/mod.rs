@@ -318,6 +318,10 @@ pub enum Terminator {
     Exit { reason: ExitReason, pc: u64 },
 }
 
+/// Most IR instructions in one block: backends size their tables for it
+/// (the x64 spill frame), frontends end blocks before reaching it.
+pub const MAX_BLOCK_INSTS: usize = 1024;
+
 /// A translated guest basic block.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {

@@ -18,6 +18,15 @@ impl fmt::Display for VerifyError {
 pub fn verify(block: &Block) -> Result<(), VerifyError> {
     let mut defined = vec![false; block.num_values as usize];
     let err = |inst: usize, msg: String| Err(VerifyError { inst, msg });
+    if block.insts.len() > super::MAX_BLOCK_INSTS {
+        return err(
+            super::MAX_BLOCK_INSTS,
+            format!(
+                "{} instructions, more than MAX_BLOCK_INSTS",
+                block.insts.len()
+            ),
+        );
+    }
     for (i, inst) in block.insts.iter().enumerate() {
         let n = inst.op.num_args();
         for (k, a) in inst.args.iter().enumerate() {

@@ -54,9 +54,9 @@ pub const CALLER_SAVED: [Reg; 6] = [Reg::Rsi, Reg::Rdi, Reg::R8, Reg::R9, Reg::R
 /// Callee-saved registers available to values (preserved across helper calls).
 pub const CALLEE_SAVED: [Reg; 4] = [Reg::Rbx, Reg::R12, Reg::R13, Reg::R14];
 
-/// Number of spill slots in the frame: enough for any block the frontends
-/// make (64 guest instructions); the allocator panics beyond it.
-pub const NUM_SLOTS: usize = 512;
+/// Number of spill slots in the frame: one per IR instruction of the
+/// largest block is always enough (a slot holds one value for its life).
+pub const NUM_SLOTS: usize = crate::ir::MAX_BLOCK_INSTS;
 
 /// A spill slot free from now on: a freed one or a new one.
 fn take_slot(free: &mut Vec<u16>, next: &mut u16) -> u16 {

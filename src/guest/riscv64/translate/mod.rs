@@ -34,7 +34,10 @@ pub const TABLES: &[&[Pattern]] = &[
 ];
 
 /// Longest block, in guest instructions.
-pub const MAX_BLOCK_INSNS: u32 = 64;
+pub const MAX_BLOCK_INSNS: u32 = 128;
+/// Most IR instructions one guest instruction makes, with room to spare: a
+/// block ends before the next instruction could pass `ir::MAX_BLOCK_INSTS`.
+const MAX_INSTS_PER_INSN: usize = 64;
 const PAGE_SIZE: u64 = 4096;
 
 /// State while translating one guest instruction.
@@ -146,6 +149,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
         }
         count += 1;
         if cx.end.is_some()
+            || cx.b.len() + MAX_INSTS_PER_INSN > crate::ir::MAX_BLOCK_INSTS
             || cx.next_pc.is_multiple_of(PAGE_SIZE)
             || cx.next_pc / PAGE_SIZE != start / PAGE_SIZE
         {
