@@ -147,10 +147,11 @@ impl<A: GuestArch> Engine<A> {
             jump_cache: vec![(0, std::ptr::null()); JUMP_CACHE_SIZE],
             #[cfg(target_arch = "x86_64")]
             jit: match accel {
-                Accel::Jit => {
-                    crate::backend::x64::Jit::new(crate::backend::x64::cache::DEFAULT_SIZE)
-                        .map(Box::new)
-                }
+                Accel::Jit => crate::backend::x64::Jit::new(
+                    crate::backend::x64::cache::DEFAULT_SIZE,
+                    A::SP_OFFSET,
+                )
+                .map(Box::new),
                 Accel::Interp => None,
             },
             perfmap: None,

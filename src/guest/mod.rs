@@ -19,6 +19,10 @@ pub trait GuestArch: 'static {
     const NAME: &'static str;
     /// The ELF `e_machine` this frontend runs.
     const ELF_MACHINE: u16;
+    /// Offset of the stack pointer in `Cpu` (the JIT keys its
+    /// return-address stack by it: a return finds the stack pointer its
+    /// call had).
+    const SP_OFFSET: usize;
     /// Translates the block starting at `pc`.
     fn translate(pc: u64, code: &dyn CodeFetch) -> crate::ir::Block;
 }

@@ -26,18 +26,22 @@ use crate::ir::{
 pub const FRAME_OUT: i32 = 0;
 /// Offset of the helper-call argument temporaries.
 const FRAME_ARGS: i32 = 8;
-/// Offset of the return-address stack's top: the byte offset of the
-/// newest entry within `FRAME_RAS` (a ring of `RAS_ENTRIES`).
-pub const FRAME_RAS_TOP: i32 = 40;
-/// Offset of the return-address stack: entries (guest return pc, address of
-/// the call site's return cell). The cell holds the host code of the return
-/// block once the engine has filled it, else 0. The entry trampoline empties
-/// the stack (pc 1 matches no jump target), so it lives for one run of
-/// translated code and never outlives a flush or an invalidation.
-pub const FRAME_RAS: i32 = 48;
-pub const RAS_ENTRIES: i32 = 16;
+/// Offset of the return-address stack: `RAS_ENTRIES` addresses of call
+/// sites' return cells, indexed by bits 3.. of the guest stack pointer,
+/// which a return finds as its call left it. No top index, so calls and
+/// returns do not wait on each other. A return cell is 16 bytes after the
+/// call site's code: the host address to continue at, then the guest return
+/// pc. The host address is the return block once the engine has filled it
+/// (exit `EXIT_RETURN`), until then the stub right after the cell that
+/// leaves to have it filled. The entry trampoline points every entry at a
+/// cell whose pc (1) matches no jump target, so the stack lives for one run
+/// of translated code and never outlives a flush.
+pub const FRAME_RAS: i32 = 40;
+/// Bytes of a return cell: (host code, guest pc).
+pub const RETURN_CELL_SIZE: usize = 16;
+pub const RAS_ENTRIES: i32 = 32;
 /// Offset of spill slot 0.
-const FRAME_SLOTS: i32 = FRAME_RAS + 16 * RAS_ENTRIES + 8;
+const FRAME_SLOTS: i32 = FRAME_RAS + 8 * RAS_ENTRIES;
 /// Frame size below the pushed callee-saved registers: ≡ 8 (mod 16) so rsp
 /// is 16-byte aligned after the return address and six pushes.
 pub const FRAME_SIZE: i32 = FRAME_SLOTS + 8 * super::regalloc::NUM_SLOTS as i32;
@@ -71,6 +75,8 @@ pub struct Runtime {
     pub epilogue: usize,
     /// The indirect-jump table: `JUMP_TABLE_MASK + 1` entries of (guest pc, host code).
     pub jump_table: usize,
+    /// Offset of the guest stack pointer in the CPU state.
+    pub sp_offset: i32,
 }
 
 /// A lowered block, assembled for the address it was lowered for.
@@ -174,8 +180,8 @@ struct Lower<'a> {
     /// The spilled value the previous instruction left in rax (its result,
     /// just stored to its slot): a `SetReg` right after stores rax directly.
     rax_holds: Option<Value>,
-    /// A call's return cell (8 bytes after the code), if the block is a call.
-    return_cell: Option<Label>,
+    /// A call's return cell (after the code) and its guest return pc.
+    return_cell: Option<(Label, u64)>,
     /// Index of the instruction being lowered (the terminator: one past the last).
     index: u32,
 }
@@ -312,10 +318,15 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
         l.a.mov_ri(Reg::Rdx, pc);
         l.exit(EXIT_MISALIGNED);
     }
-    if let Some(cell) = l.return_cell {
+    if let Some((cell, ret)) = l.return_cell {
+        // The cell, initially pointing at the stub after it (rdx = pc).
         l.a.pad_to(8, 0);
         l.a.bind(cell);
-        l.a.buf.extend_from_slice(&0u64.to_le_bytes());
+        let stub = (base + l.a.pos() + RETURN_CELL_SIZE) as u64;
+        l.a.buf.extend_from_slice(&stub.to_le_bytes());
+        l.a.buf.extend_from_slice(&ret.to_le_bytes());
+        l.a.lea_label(Reg::Rcx, cell);
+        l.exit(EXIT_RETURN);
     }
     l.a.finish();
     Lowered {
@@ -1220,58 +1231,39 @@ impl Lower<'_> {
         }
     }
 
-    /// Pushes (`ret`, this call site's return cell) on the return-address stack.
-    fn push_return(&mut self, ret: u64) {
-        let top = Mem::base(Reg::Rsp, FRAME_RAS_TOP);
-        self.a.load(Size::Q, Reg::Rax, top);
-        self.a.alu_ri(Alu::Add, Size::D, Reg::Rax, 16);
+    /// The return-address stack entry of the current guest stack pointer:
+    /// rax = its byte offset within `FRAME_RAS`.
+    fn ras_entry(&mut self) {
         self.a
-            .alu_ri(Alu::And, Size::D, Reg::Rax, 16 * RAS_ENTRIES - 1);
-        self.a.store(Size::Q, top, Reg::Rax);
-        self.a.mov_ri(Reg::Rcx, ret);
+            .load(Size::D, Reg::Rax, Mem::base(Reg::Rbp, self.rt.sp_offset));
         self.a
-            .store(Size::Q, Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS), Reg::Rcx);
-        let cell = self.a.label();
-        self.a.lea_label(Reg::Rcx, cell);
-        self.a.store(
-            Size::Q,
-            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS + 8),
-            Reg::Rcx,
-        );
-        self.return_cell = Some(cell);
+            .alu_ri(Alu::And, Size::D, Reg::Rax, (RAS_ENTRIES - 1) << 3);
     }
 
-    /// A return to the guest pc in rdx: if the newest return-stack entry
-    /// predicts it, pop it and jump through its cell (leaving with
-    /// `EXIT_RETURN` to have the cell filled if it is still empty); on a
-    /// wrong prediction fall through, leaving the stack as it is.
-    fn pop_return(&mut self) {
-        let top = Mem::base(Reg::Rsp, FRAME_RAS_TOP);
-        let wrong = self.a.label();
-        self.a.load(Size::Q, Reg::Rax, top);
-        self.a.alu_rm(
-            Alu::Cmp,
-            Size::Q,
-            Reg::Rdx,
-            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS),
-        );
-        self.a.jcc(Cc::Ne, wrong);
-        self.a.load(
-            Size::Q,
-            Reg::Rcx,
-            Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS + 8),
-        );
-        self.a.alu_ri(Alu::Sub, Size::D, Reg::Rax, 16);
+    /// Points the return-address stack entry of the guest stack pointer at
+    /// the call at this call site's return cell (for guest pc `ret`).
+    fn push_return(&mut self, ret: u64) {
+        self.ras_entry();
+        let cell = self.a.label();
+        self.a.lea_label(Reg::Rcx, cell);
         self.a
-            .alu_ri(Alu::And, Size::D, Reg::Rax, 16 * RAS_ENTRIES - 1);
-        self.a.store(Size::Q, top, Reg::Rax);
-        self.a.load(Size::Q, Reg::Rax, Mem::base(Reg::Rcx, 0));
-        self.a.test_rr(Size::Q, Reg::Rax, Reg::Rax);
-        let empty = self.a.label();
-        self.a.jcc(Cc::E, empty);
-        self.a.jmp_r(Reg::Rax);
-        self.a.bind(empty);
-        self.exit(EXIT_RETURN);
+            .store(Size::Q, Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS), Reg::Rcx);
+        self.return_cell = Some((cell, ret));
+    }
+
+    /// A return to the guest pc in rdx: if the entry of the current stack
+    /// pointer predicts it, jump through its return cell (to the return
+    /// block, or to the cell's stub leaving to have it filled); otherwise
+    /// fall through.
+    fn pop_return(&mut self) {
+        let wrong = self.a.label();
+        self.ras_entry();
+        self.a
+            .load(Size::Q, Reg::Rax, Mem::index(Reg::Rsp, Reg::Rax, FRAME_RAS));
+        self.a
+            .alu_rm(Alu::Cmp, Size::Q, Reg::Rdx, Mem::base(Reg::Rax, 8));
+        self.a.jcc(Cc::Ne, wrong);
+        self.a.jmp_m(Mem::base(Reg::Rax, 0));
         self.a.bind(wrong);
     }
 

@@ -126,6 +126,10 @@ pub struct JitStats {
     pub entries: u64,
 }
 
+/// The return cell of an empty return-address stack entry: its guest pc (1)
+/// is no jump target, so its host address is never used.
+static NO_RETURN: [u64; 2] = [0, 1];
+
 /// An empty jump-cache entry: an odd pc no jump can target.
 const EMPTY: (u64, usize) = (u64::MAX, 0);
 
@@ -144,9 +148,10 @@ pub struct Jit {
 }
 
 impl Jit {
-    /// A JIT with a code cache of `size` bytes, or `None` if this host
+    /// A JIT with a code cache of `size` bytes for guests whose stack pointer
+    /// is at `sp_offset` in the CPU state, or `None` if this host
     /// cannot run it (missing CPU features, no memory).
-    pub fn new(size: usize) -> Option<Jit> {
+    pub fn new(size: usize, sp_offset: usize) -> Option<Jit> {
         let feat = Features::detect()?;
         let mut cache = CodeCache::new(size).ok()?;
         let table = vec![EMPTY; JUMP_TABLE_MASK as usize + 1].into_boxed_slice();
@@ -161,10 +166,15 @@ impl Jit {
         a.store(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_OUT), Reg::Rcx);
         a.mov_rr(Size::Q, Reg::Rbp, Reg::Rdi);
         a.mov_rr(Size::Q, Reg::R15, Reg::Rsi);
-        // An empty return-address stack: pc 1 is no jump target.
-        a.store_imm(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_RAS_TOP), 0);
+        // An empty return-address stack: every entry at a cell for pc 1,
+        // which is no jump target.
+        a.mov_ri(Reg::Rax, NO_RETURN.as_ptr() as u64);
         for i in 0..lower::RAS_ENTRIES {
-            a.store_imm(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_RAS + 16 * i), 1);
+            a.store(
+                Size::Q,
+                Mem::base(Reg::Rsp, lower::FRAME_RAS + 8 * i),
+                Reg::Rax,
+            );
         }
         a.jmp_r(Reg::Rdx);
         let enter = cache.push(&a.buf)?;
@@ -184,6 +194,7 @@ impl Jit {
         let rt = lower::Runtime {
             epilogue,
             jump_table: table.as_ptr() as usize,
+            sp_offset: sp_offset as i32,
         };
         Some(Jit {
             cache,
@@ -264,8 +275,10 @@ impl Jit {
                 unsafe { self.cache.patch_rel32(site, 0) };
             }
             for cell in b.incoming_returns {
+                // Back to its stub, right after it.
+                let stub = (cell + lower::RETURN_CELL_SIZE) as u64;
                 // SAFETY: a cell recorded by `fill_return_cell`, inside the cache.
-                unsafe { self.cache.patch_u64(cell, 0) };
+                unsafe { self.cache.patch_u64(cell, stub) };
             }
         }
         if !gone.is_empty() {

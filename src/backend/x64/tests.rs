@@ -150,7 +150,7 @@ impl Rng {
 }
 
 fn jit() -> Jit {
-    Jit::new(4 << 20).expect("the JIT runs on this host")
+    Jit::new(4 << 20, 16).expect("the JIT runs on this host")
 }
 
 /// How operands reach the operation under test.
@@ -610,7 +610,7 @@ fn folded_address_displacements_and_fused_branches_match() {
 
 #[test]
 fn a_full_code_cache_is_flushed_and_stale_chain_sites_are_ignored() {
-    let mut j = Jit::new(16 << 10).unwrap();
+    let mut j = Jit::new(16 << 10, 16).unwrap();
     let mem = Memory::new();
     let mut st: State = [0; 72];
     let sp = st.as_mut_ptr() as *mut u8;

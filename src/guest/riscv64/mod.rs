@@ -23,6 +23,7 @@ impl GuestArch for Riscv64 {
     type Cpu = Cpu;
     const NAME: &'static str = "riscv64";
     const ELF_MACHINE: u16 = 243; // EM_RISCV
+    const SP_OFFSET: usize = cpu::x_offset(2);
     fn translate(pc: u64, code: &dyn CodeFetch) -> Block {
         translate::translate_block(pc, code)
     }
