@@ -474,7 +474,7 @@ def host_info(emu, emu_opts, qemu, root):
                     break
     except OSError:
         pass
-    stamp = os.path.join(root, ".emu-bench-stamp")
+    stamp = os.path.join(root, ".emu-debian-stamp")  # written by tests/debian/fetch.sh
     pkgs = {}
     if os.path.exists(stamp):
         with open(stamp) as f:

@@ -113,30 +113,6 @@ fn cond_cc(c: Cond) -> Cc {
     }
 }
 
-/// The opposite condition.
-fn invert(cc: Cc) -> Cc {
-    // SAFETY-free table: x86 conditions come in pairs differing in bit 0.
-    const ALL: [Cc; 16] = [
-        Cc::O,
-        Cc::No,
-        Cc::B,
-        Cc::Ae,
-        Cc::E,
-        Cc::Ne,
-        Cc::Be,
-        Cc::A,
-        Cc::S,
-        Cc::Ns,
-        Cc::P,
-        Cc::Np,
-        Cc::L,
-        Cc::Ge,
-        Cc::Le,
-        Cc::G,
-    ];
-    ALL[(cc as usize) ^ 1]
-}
-
 /// Exit kind returned for `ExitReason`s.
 pub fn reason_kind(r: ExitReason) -> u64 {
     16 + match r {
@@ -410,6 +386,26 @@ impl Lower<'_> {
     fn chain_exit(&mut self, pc: u64) {
         self.a.pad_to(4, 3);
         let site = self.a.jmp_rel(0);
+        self.exit_stub(pc, site);
+    }
+
+    /// Exits of a conditional branch on flags `cc`: a patchable `jcc rel32`
+    /// to `taken` (its rel32 4-byte aligned; initially to a stub reporting
+    /// it, like `chain_exit`), then the exit to `not_taken`. Chained, a
+    /// taken branch (a loop's back edge) is one jump.
+    fn branch_exits(&mut self, cc: Cc, taken: u64, not_taken: u64) {
+        let stub = self.a.label();
+        self.a.pad_to(4, 2);
+        self.a.jcc(cc, stub);
+        let site = self.a.pos() - 4;
+        self.chain_exit(not_taken);
+        self.a.bind(stub);
+        self.exit_stub(taken, site);
+    }
+
+    /// Leaves with `EXIT_CHAIN` for guest `pc`, reporting the patch site
+    /// (the rel32 field at code offset `site`).
+    fn exit_stub(&mut self, pc: u64, site: usize) {
         self.a.mov_ri(Reg::Rdx, pc);
         let disp = site as i64 - (self.a.pos() as i64 + 7);
         self.a.lea(
@@ -1285,20 +1281,12 @@ impl Lower<'_> {
                         Operand::Imm(0) => self.a.test_rr(Size::Q, ra, ra),
                         rb => self.alu_operand(Alu::Cmp, Size::Q, ra, rb),
                     }
-                    let nt = self.a.label();
-                    self.a.jcc(invert(cond_cc(cond)), nt);
-                    self.chain_exit(taken);
-                    self.a.bind(nt);
-                    self.chain_exit(not_taken);
+                    self.branch_exits(cond_cc(cond), taken, not_taken);
                 }
                 _ => {
                     let c = self.reg_of(cond, Reg::Rcx);
-                    let nt = self.a.label();
                     self.a.test_rr(Size::Q, c, c);
-                    self.a.jcc(Cc::E, nt);
-                    self.chain_exit(taken);
-                    self.a.bind(nt);
-                    self.chain_exit(not_taken);
+                    self.branch_exits(Cc::Ne, taken, not_taken);
                 }
             },
             Terminator::Indirect { target, kind } => {

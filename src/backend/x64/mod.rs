@@ -106,8 +106,9 @@ pub struct JitBlock {
     pub entry: usize,
     pub len: usize,
     pub insn_map: Vec<(u32, u64)>,
-    /// rel32 fields of other blocks' exits patched to jump here.
-    incoming: Vec<usize>,
+    /// rel32 fields of other blocks' exits patched to jump here, with the
+    /// value to restore when this block goes (to their exit stubs).
+    incoming: Vec<(usize, i32)>,
     /// Return cells of call sites filled with this block's entry.
     incoming_returns: Vec<usize>,
 }
@@ -269,10 +270,10 @@ impl Jit {
             .collect();
         for pc in &gone {
             let b = self.blocks.remove(pc).expect("listed");
-            for site in b.incoming {
-                // rel32 = 0 falls through to the exit stub again.
+            for (site, unpatched) in b.incoming {
+                // Back to the exit stub.
                 // SAFETY: a site recorded by `chain`, inside the cache.
-                unsafe { self.cache.patch_rel32(site, 0) };
+                unsafe { self.cache.patch_rel32(site, unpatched) };
             }
             for cell in b.incoming_returns {
                 // Back to its stub, right after it.
@@ -297,7 +298,9 @@ impl Jit {
             return;
         };
         let rel = b.entry as i64 - (site as i64 + 4);
-        b.incoming.push(site);
+        // SAFETY: `site` is the rel32 field of a live exit jump of this generation.
+        let unpatched = unsafe { (site as *const i32).read_volatile() };
+        b.incoming.push((site, unpatched));
         // SAFETY: `site` is the rel32 field of a live exit jump of this generation.
         unsafe { self.cache.patch_rel32(site, rel as i32) };
         self.stats.chains_patched += 1;
