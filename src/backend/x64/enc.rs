@@ -692,10 +692,15 @@ impl Asm {
         self.b(0xc3);
     }
 
-    /// One-byte `nop`s until `pos() % align == rem`.
+    /// `nop`s until `pos() % align == rem`: as few as possible (the
+    /// multi-byte forms of 2 and 3 bytes), since padding may be executed.
     pub fn pad_to(&mut self, align: usize, rem: usize) {
-        while self.pos() % align != rem {
-            self.b(0x90);
+        let mut n = (rem + align - self.pos() % align) % align;
+        while n > 0 {
+            let k = n.min(3);
+            self.buf
+                .extend_from_slice(&[&[0x90][..], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]][k - 1]);
+            n -= k;
         }
     }
 
@@ -1152,5 +1157,21 @@ mod tests {
         let at = a.jmp_rel(0);
         assert_eq!(at, 1);
         assert_eq!(one(&a.buf), "jmp 5");
+    }
+
+    #[test]
+    fn padding_is_one_nop_instruction_per_three_bytes() {
+        for start in 0..4 {
+            let mut a = Asm::new();
+            a.buf.resize(start, 0x90);
+            a.pad_to(4, 2);
+            assert_eq!(a.pos() % 4, 2);
+            let pad = &a.buf[start..];
+            assert!(pad.len() <= 3);
+            if !pad.is_empty() {
+                let nop = ["nop", "xchg ax,ax", "nop [rax]"][pad.len() - 1];
+                assert_eq!(one(pad), nop, "{pad:02x?}");
+            }
+        }
     }
 }

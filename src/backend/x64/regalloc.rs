@@ -129,11 +129,13 @@ pub fn allocate(block: &Block, end_uses: &[crate::ir::Value]) -> Vec<Loc> {
         Terminator::Indirect { target, .. } => Some(target),
         _ => None,
     };
-    for (k, &v) in term_use.iter().chain(end_uses).enumerate() {
+    for &v in term_use.iter().chain(end_uses) {
         last_use[v.index()] = end;
         uses[v.index()] += 1;
-        // The fused compare's second operand (end_uses[1]) may be memory.
-        memory_operand[v.index()] &= term_use.is_none() && k == 1;
+    }
+    // The fused compare's second operand (end_uses[1]) may be memory.
+    for &v in term_use.iter().chain(end_uses.first()) {
+        memory_operand[v.index()] = false;
     }
     let calls: Vec<usize> = (0..end)
         .filter(|&i| block.insts[i].op == Op::Call)
