@@ -696,10 +696,10 @@ impl Asm {
     /// multi-byte forms of 2 and 3 bytes), since padding may be executed.
     pub fn pad_to(&mut self, align: usize, rem: usize) {
         let mut n = (rem + align - self.pos() % align) % align;
+        const NOPS: [&[u8]; 3] = [&[0x90], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]];
         while n > 0 {
             let k = n.min(3);
-            self.buf
-                .extend_from_slice(&[&[0x90][..], &[0x66, 0x90], &[0x0f, 0x1f, 0x00]][k - 1]);
+            self.buf.extend_from_slice(NOPS[k - 1]);
             n -= k;
         }
     }
