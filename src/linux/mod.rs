@@ -7,6 +7,7 @@
 mod exec;
 mod load;
 mod procfs;
+mod thread;
 
 pub use load::find_program;
 pub use procfs::cpuinfo;
@@ -16,10 +17,10 @@ use crate::guest::{GuestArch, GuestCpu};
 use crate::log::Log;
 use crate::mem::AddressSpace;
 use emu_syscalls::{Errno, Guest, Outcome, SysResult};
-use std::cell::RefCell;
 use std::ffi::{CStr, CString, OsStr};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// How the emulator was asked to run a program (the CLI's result).
 #[derive(Clone, Debug)]
@@ -165,9 +166,10 @@ pub struct Process {
     /// ELF e_machine of the guest, to recognise exec'd programs we must run.
     pub elf_machine: u16,
     /// Code ranges the guest asked to resynchronise (riscv_flush_icache).
-    flushed_code: RefCell<Vec<(u64, u64)>>,
+    flushed_code: Mutex<Vec<(u64, u64)>>,
     /// Stack pointer for the child of a fork-like clone with a new stack.
-    child_stack: std::cell::Cell<Option<u64>>,
+    child_stack: Mutex<Option<u64>>,
+    threads: thread::Threads,
 }
 
 impl Guest for Process {
@@ -237,10 +239,13 @@ impl Guest for Process {
         Process::readlink_emulated(self, path)
     }
     fn flush_icache(&self, start: u64, end: u64) {
-        self.flushed_code.borrow_mut().push((start, end));
+        lock(&self.flushed_code).push((start, end));
     }
     fn set_child_stack(&self, sp: u64) {
-        self.child_stack.set(Some(sp));
+        *lock(&self.child_stack) = Some(sp);
+    }
+    fn forked(&self) {
+        self.threads.forked();
     }
     fn machine(&self) -> &'static str {
         self.machine
@@ -322,33 +327,62 @@ pub fn run<A: GuestArch>(
         emulator,
         machine: A::NAME,
         elf_machine: A::ELF_MACHINE,
-        flushed_code: RefCell::new(Vec::new()),
-        child_stack: std::cell::Cell::new(None),
+        flushed_code: Mutex::new(Vec::new()),
+        child_stack: Mutex::new(None),
+        threads: thread::Threads::new(),
     };
+    // Guest threads share it until the process ends.
+    let process: &'static Process = Box::leak(Box::new(process));
     let mut cpu = A::Cpu::default();
     cpu.set_pc(loaded.entry);
     cpu.set_sp(loaded.sp);
-    cpu_loop::<A>(&process, &mut cpu)
+    cpu_loop::<A>(process, &mut cpu);
+    // The main thread exited (`exit`, not `exit_group`) while others run:
+    // the process lives on until the last one exits.
+    loop {
+        std::thread::park();
+    }
 }
 
-/// Runs the guest until it exits.
-fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
+/// A lock that survives a panicked holder (the data stays consistent: every
+/// critical section here is a single push or store).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Runs a guest thread until it exits; returns if it was not the last one
+/// (`exit_group` and the last thread's `exit` end the process).
+fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
     let mut engine = Engine::<A>::new(process.opts.accel);
     if process.opts.perfmap {
         engine.enable_perfmap();
     }
+    let mut seen = process.threads.seen_now();
     loop {
+        process.threads.catch_up(&mut seen, |stale| match stale {
+            thread::Stale::Range(start, end) => engine.invalidate(start, end),
+            thread::Stale::Everything => engine.flush(),
+        });
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {
                 let (nr, args) = cpu.syscall_args();
                 match emu_syscalls::dispatch(process, nr, args) {
                     Outcome::Return(v) => {
                         cpu.set_syscall_result(v);
-                        if let Some(sp) = process.child_stack.take() {
+                        if let Some(sp) = lock(&process.child_stack).take() {
                             cpu.set_sp(sp);
                         }
                     }
-                    Outcome::ExitThread(code) | Outcome::ExitGroup(code) => {
+                    Outcome::NewThread(req) => {
+                        let r = thread::spawn::<A>(process, cpu, req);
+                        cpu.set_syscall_result(r.unwrap_or_else(|e| -(e as i64) as u64));
+                    }
+                    Outcome::ExitThread(code) => {
+                        log_stats(process, &engine.stats);
+                        thread::exit(process, code);
+                        return;
+                    }
+                    Outcome::ExitGroup(code) => {
                         log_stats(process, &engine.stats);
                         std::process::exit(code)
                     }
@@ -358,10 +392,17 @@ fn cpu_loop<A: GuestArch>(process: &Process, cpu: &mut A::Cpu) -> ! {
                     }
                 }
                 // Translations of code the syscall unmapped, replaced or
-                // reprotected, or that the guest asked to resynchronise, go.
-                let flushed = std::mem::take(&mut *process.flushed_code.borrow_mut());
-                for (start, end) in process.space.take_exec_changes().into_iter().chain(flushed) {
-                    engine.invalidate(start, end);
+                // reprotected, or that the guest asked to resynchronise, go
+                // (in every thread).
+                let flushed = std::mem::take(&mut *lock(&process.flushed_code));
+                let stale: Vec<_> = process
+                    .space
+                    .take_exec_changes()
+                    .into_iter()
+                    .chain(flushed)
+                    .collect();
+                if !stale.is_empty() {
+                    process.threads.publish(stale);
                 }
             }
             Event::Breakpoint => die(process, cpu, &engine.stats, libc::SIGTRAP),

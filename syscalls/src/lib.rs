@@ -25,8 +25,8 @@ mod table;
 mod time;
 
 pub use abi::structs::GuestSigaction;
-pub use process::clear_child_tid;
-pub use signal::{guest_sigaction, guest_sigmask};
+pub use process::{clear_child_tid, set_clear_child_tid};
+pub use signal::{guest_sigaction, guest_sigmask, set_guest_sigmask};
 pub use table::{dispatch, syscall_name};
 
 /// A positive Linux errno value (EFAULT = 14, …), as the guest kernel ABI numbers it.
@@ -40,6 +40,9 @@ pub enum Outcome {
     Return(u64),
     /// `exit`: end the calling thread with this status.
     ExitThread(i32),
+    /// `clone` of a thread (CLONE_VM|CLONE_THREAD…): the core starts a new
+    /// guest thread sharing everything and returns its tid (or an errno).
+    NewThread(NewThread),
     /// `exit_group`: end the whole process with this status.
     ExitGroup(i32),
     /// `execve`/`execveat` of a program: the core decides how to run it
@@ -50,6 +53,22 @@ pub enum Outcome {
         argv: Vec<CString>,
         envp: Vec<CString>,
     },
+}
+
+/// A thread-creating `clone`'s request, already checked.
+#[derive(Debug, PartialEq, Eq)]
+pub struct NewThread {
+    pub flags: u64,
+    /// The child's stack pointer (0: the parent's).
+    pub stack: u64,
+    /// CLONE_PARENT_SETTID: where to store the child's tid.
+    pub parent_tid: Option<u64>,
+    /// CLONE_SETTLS: the child's thread pointer.
+    pub tls: Option<u64>,
+    /// CLONE_CHILD_SETTID: where the child stores its tid.
+    pub child_tid: Option<u64>,
+    /// CLONE_CHILD_CLEARTID: zeroed and futex-woken when the child exits.
+    pub clear_child_tid: Option<u64>,
 }
 
 /// Services the emulator core provides to syscall handlers for one guest thread.
@@ -107,4 +126,7 @@ pub trait Guest {
     /// (glibc's `posix_spawn` runs the child on its own stack): the core must
     /// make `sp` the guest's stack pointer before the child resumes.
     fn set_child_stack(&self, sp: u64);
+    /// Called in the child of a fork-like `clone`: only the calling guest
+    /// thread exists there.
+    fn forked(&self);
 }

@@ -1,8 +1,9 @@
-//! Process lifecycle: exit, fork-like clone, execve, wait, kill, tid address.
+//! Process lifecycle: exit, clone (fork-like and threads), execve, wait,
+//! kill, tid address.
 //!
-//! Owns these handlers and the per-thread `clear_child_tid` address. Threads
-//! (CLONE_VM without CLONE_VFORK, CLONE_THREAD) are not supported yet: ENOSYS.
-//! exit/exit_group/execve hand their work to the core through [`Outcome`].
+//! Owns these handlers, the check of clone flag combinations and the
+//! per-thread `clear_child_tid` address. exit/exit_group/execve and thread
+//! creation hand their work to the core through [`Outcome`].
 
 use crate::host::{self, int, ptr, sys, sys3};
 use crate::{Errno, Guest, Outcome, SysResult};
@@ -20,6 +21,11 @@ thread_local! {
 /// futex-wakes it.
 pub fn clear_child_tid() -> u64 {
     CLEAR_CHILD_TID.with(|c| c.get())
+}
+
+/// Sets the calling thread's `clear_child_tid` (a new thread's CLONE_CHILD_CLEARTID).
+pub fn set_clear_child_tid(addr: u64) {
+    CLEAR_CHILD_TID.with(|c| c.set(addr));
 }
 
 pub fn exit(_g: &dyn Guest, a: A) -> Outcome {
@@ -83,10 +89,26 @@ pub fn tgkill(_g: &dyn Guest, a: A) -> SysResult {
 
 const CSIGNAL: u64 = 0xff;
 const CLONE_VM: u64 = 0x100;
+const CLONE_FS: u64 = 0x200;
+const CLONE_FILES: u64 = 0x400;
+const CLONE_SIGHAND: u64 = 0x800;
 const CLONE_VFORK: u64 = 0x4000;
+const CLONE_THREAD: u64 = 0x10000;
+const CLONE_SYSVSEM: u64 = 0x40000;
+const CLONE_SETTLS: u64 = 0x80000;
 const CLONE_PARENT_SETTID: u64 = 0x0010_0000;
 const CLONE_CHILD_CLEARTID: u64 = 0x0020_0000;
+const CLONE_DETACHED: u64 = 0x0040_0000;
 const CLONE_CHILD_SETTID: u64 = 0x0100_0000;
+/// What a thread shares: glibc's and musl's pthread_create pass all of it.
+const THREAD_FLAGS: u64 = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+/// Flags a thread-creating clone may add.
+const THREAD_OPTIONAL: u64 = CLONE_SYSVSEM
+    | CLONE_SETTLS
+    | CLONE_PARENT_SETTID
+    | CLONE_CHILD_CLEARTID
+    | CLONE_CHILD_SETTID
+    | CLONE_DETACHED;
 /// Flags a fork-like clone may carry.
 const FORK_FLAGS: u64 = CSIGNAL
     | CLONE_VM
@@ -96,16 +118,31 @@ const FORK_FLAGS: u64 = CSIGNAL
     | CLONE_CHILD_SETTID;
 
 /// clone(flags, newsp, parent_tid, tls, child_tid): the CLONE_BACKWARDS
-/// argument order riscv64 and aarch64 use. Only fork-like clones: a host
-/// fork(); CLONE_VM|CLONE_VFORK becomes a plain fork too (the child execs or
-/// exits, and the parent waits for nothing it could observe).
-pub fn clone(g: &dyn Guest, a: A) -> SysResult {
-    let (flags, newsp, ptid, ctid) = (a[0], a[1], a[2], a[4]);
+/// argument order riscv64 and aarch64 use. Threads (the flags of
+/// `THREAD_FLAGS`, plus any of `THREAD_OPTIONAL`) go to the core as
+/// [`Outcome::NewThread`]; fork-like clones are a host fork()
+/// (CLONE_VM|CLONE_VFORK becomes a plain fork too: the child execs or exits,
+/// and the parent waits for nothing it could observe).
+pub fn clone(g: &dyn Guest, a: A) -> Outcome {
+    let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    if flags & THREAD_FLAGS == THREAD_FLAGS && flags & !(THREAD_FLAGS | THREAD_OPTIONAL) == 0 {
+        let opt = |f: u64, v: u64| (flags & f != 0).then_some(v);
+        return Outcome::NewThread(crate::NewThread {
+            flags,
+            stack: newsp,
+            parent_tid: opt(CLONE_PARENT_SETTID, ptid),
+            tls: opt(CLONE_SETTLS, tls),
+            child_tid: opt(CLONE_CHILD_SETTID, ctid),
+            clear_child_tid: opt(CLONE_CHILD_CLEARTID, ctid),
+        });
+    }
+    Outcome::Return(crate::table::encode(fork_like(g, flags, newsp, ptid, ctid)))
+}
+
+fn fork_like(g: &dyn Guest, flags: u64, newsp: u64, ptid: u64, ctid: u64) -> SysResult {
     if flags & !FORK_FLAGS != 0 || (flags & CLONE_VM != 0 && flags & CLONE_VFORK == 0) {
         if g.log_unimp() {
-            g.log(&format!(
-                "Unsupported clone flags: {flags:#x} (threads are not supported yet)"
-            ));
+            g.log(&format!("Unsupported clone flags: {flags:#x}"));
         }
         return Err(libc::ENOSYS);
     }
@@ -115,6 +152,7 @@ pub fn clone(g: &dyn Guest, a: A) -> SysResult {
         return Err(host::errno());
     }
     if pid == 0 {
+        g.forked();
         let tid = unsafe { libc::gettid() };
         if flags & CLONE_CHILD_SETTID != 0 {
             let _ = g.write(ctid, &tid.to_ne_bytes());

@@ -70,6 +70,12 @@ pub fn guest_sigmask() -> u64 {
     MASK.with(|m| m.get())
 }
 
+/// Sets the calling thread's guest signal mask (a new thread inherits its
+/// creator's).
+pub fn set_guest_sigmask(mask: u64) {
+    MASK.with(|m| m.set(mask & !UNBLOCKABLE));
+}
+
 fn has_restorer(g: &dyn Guest) -> bool {
     g.machine() != "riscv64"
 }

@@ -5,6 +5,7 @@
 
 pub mod cpu;
 pub mod decode;
+pub mod signal;
 pub mod translate;
 
 #[cfg(test)]

@@ -165,6 +165,7 @@ impl Guest for MockGuest {
     fn set_child_stack(&self, sp: u64) {
         self.child_sp.set(sp);
     }
+    fn forked(&self) {}
 }
 
 /// A fresh, empty host directory for one test.
