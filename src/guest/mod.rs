@@ -25,6 +25,43 @@ pub trait GuestArch: 'static {
     const SP_OFFSET: usize;
     /// Translates the block starting at `pc`.
     fn translate(pc: u64, code: &dyn CodeFetch) -> crate::ir::Block;
+
+    /// Machine code of the signal return trampoline (the vDSO's
+    /// `rt_sigreturn` entry): the emulator maps it in a page of its own.
+    const SIGRETURN_CODE: &'static [u8];
+    /// Bytes of a signal frame.
+    const SIGNAL_FRAME_SIZE: usize;
+    /// Builds the Linux signal frame for entering a handler as `d` says and
+    /// points `cpu` at the handler; returns the frame's address and bytes.
+    fn setup_signal_frame(cpu: &mut Self::Cpu, d: &SignalDelivery) -> (u64, Vec<u8>);
+    /// Restores `cpu` from a frame (read at the stack pointer of
+    /// rt_sigreturn); returns the saved mask and alternate stack, or `Err`
+    /// for a bad frame (SIGSEGV).
+    fn restore_signal_frame(cpu: &mut Self::Cpu, frame: &[u8])
+        -> Result<(u64, AltStack), BadFrame>;
+}
+
+/// A signal frame rt_sigreturn cannot restore from.
+#[derive(Debug)]
+pub struct BadFrame;
+
+/// (ss_sp, ss_flags, ss_size) of a `stack_t`.
+pub type AltStack = (u64, i32, u64);
+
+/// What entering a guest signal handler needs.
+pub struct SignalDelivery {
+    /// Where the frame goes below (the stack pointer, or the top of the
+    /// alternate stack).
+    pub sp_top: u64,
+    pub sig: i32,
+    pub info: [u8; 128],
+    /// The mask rt_sigreturn restores.
+    pub blocked: u64,
+    /// The alternate stack as the frame records it.
+    pub uc_stack: AltStack,
+    pub handler: u64,
+    /// Guest address of `SIGRETURN_CODE`.
+    pub trampoline: u64,
 }
 
 /// Per-thread guest CPU state with the few architectural facts the Linux layer uses.
@@ -39,6 +76,10 @@ pub trait GuestCpu: Default + Clone + Send + 'static {
     fn syscall_args(&self) -> (u64, [u64; 6]);
     /// Writes a syscall's return value (negative errno on failure).
     fn set_syscall_result(&mut self, ret: u64);
+    /// Makes the syscall just made run again when the guest resumes (pc back
+    /// on the syscall instruction, its first argument `arg0` back in place):
+    /// a handler with SA_RESTART interrupted it.
+    fn rewind_syscall(&mut self, arg0: u64);
     /// Sets the return value register of a newly created child (fork/clone).
     fn set_child_return(&mut self) {
         self.set_syscall_result(0)

@@ -7,6 +7,7 @@
 mod exec;
 mod load;
 mod procfs;
+mod signal;
 mod thread;
 
 pub use load::find_program;
@@ -170,6 +171,8 @@ pub struct Process {
     /// Stack pointer for the child of a fork-like clone with a new stack.
     child_stack: Mutex<Option<u64>>,
     threads: thread::Threads,
+    /// Guest address of the signal return trampoline (handlers return there).
+    sigreturn_trampoline: u64,
 }
 
 impl Guest for Process {
@@ -317,6 +320,16 @@ pub fn run<A: GuestArch>(
     let exe = std::fs::canonicalize(&path).unwrap_or(path);
     let emulator = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
     let log = Log::new(opts.log, log_file);
+    let sigreturn_trampoline =
+        signal::map_trampoline::<A>(&space).map_err(|message| Error { message, status: 1 })?;
+    // The guest starts with the signal mask the emulator was started with.
+    // SAFETY: reading this thread's mask.
+    let host_mask = unsafe {
+        let mut old: libc::sigset_t = std::mem::zeroed();
+        libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut old);
+        *(&old as *const libc::sigset_t as *const u64)
+    };
+    emu_syscalls::set_guest_sigmask(host_mask);
     let process = Process {
         space,
         opts,
@@ -330,6 +343,7 @@ pub fn run<A: GuestArch>(
         flushed_code: Mutex::new(Vec::new()),
         child_stack: Mutex::new(None),
         threads: thread::Threads::new(),
+        sigreturn_trampoline,
     };
     // Guest threads share it until the process ends.
     let process: &'static Process = Box::leak(Box::new(process));
@@ -363,6 +377,7 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
             thread::Stale::Range(start, end) => engine.invalidate(start, end),
             thread::Stale::Everything => engine.flush(),
         });
+        deliver_pending::<A>(process, cpu, &engine.stats);
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {
                 let (nr, args) = cpu.syscall_args();
@@ -371,6 +386,14 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
                         cpu.set_syscall_result(v);
                         if let Some(sp) = lock(&process.child_stack).take() {
                             cpu.set_sp(sp);
+                        }
+                        if v == -(libc::EINTR as i64) as u64 {
+                            interrupted::<A>(process, cpu, &engine.stats, nr, args[0]);
+                        }
+                    }
+                    Outcome::SigReturn => {
+                        if signal::sigreturn::<A>(process, cpu).is_err() {
+                            die(process, cpu, &engine.stats, libc::SIGSEGV);
                         }
                     }
                     Outcome::NewThread(req) => {
@@ -405,12 +428,85 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
                     process.threads.publish(stale);
                 }
             }
-            Event::Breakpoint => die(process, cpu, &engine.stats, libc::SIGTRAP),
-            Event::IllegalInstruction => die(process, cpu, &engine.stats, libc::SIGILL),
-            Event::FetchFault { .. } => die(process, cpu, &engine.stats, libc::SIGSEGV),
-            Event::MemFault { signal, .. } => die(process, cpu, &engine.stats, signal),
+            Event::Breakpoint => {
+                let info = signal::fault_info(libc::SIGTRAP, TRAP_BRKPT, cpu.pc());
+                fault::<A>(process, cpu, &engine.stats, info);
+            }
+            Event::IllegalInstruction => {
+                let info = signal::fault_info(libc::SIGILL, ILL_ILLOPC, cpu.pc());
+                fault::<A>(process, cpu, &engine.stats, info);
+            }
+            Event::FetchFault { addr } => {
+                let code = if process.space.prot_at(addr).is_some() {
+                    SEGV_ACCERR
+                } else {
+                    SEGV_MAPERR
+                };
+                let info = signal::fault_info(libc::SIGSEGV, code, addr);
+                fault::<A>(process, cpu, &engine.stats, info);
+            }
+            Event::MemFault { addr, signal, code } => {
+                let info = signal::fault_info(signal, code, addr);
+                fault::<A>(process, cpu, &engine.stats, info);
+            }
         }
     }
+}
+
+/// si_code values of synchronous signals.
+const ILL_ILLOPC: i32 = 1;
+const TRAP_BRKPT: i32 = 1;
+const SEGV_MAPERR: i32 = 1;
+const SEGV_ACCERR: i32 = 2;
+
+/// A synchronous fault of the guest (signal and siginfo in `info`): its
+/// handler runs, or the process dies of it.
+fn fault<A: GuestArch>(process: &Process, cpu: &mut A::Cpu, stats: &Stats, info: [u8; 128]) {
+    let sig = i32::from_le_bytes(info[..4].try_into().expect("4 bytes"));
+    if let signal::Fate::Fatal(s) = signal::deliver::<A>(process, cpu, sig, info, true) {
+        die(process, cpu, stats, s);
+    }
+}
+
+/// Delivers the calling thread's pending guest signals: before translated
+/// code runs again, handlers are entered (each on top of the last).
+fn deliver_pending<A: GuestArch>(process: &Process, cpu: &mut A::Cpu, stats: &Stats) {
+    let mut any = false;
+    while let Some((sig, info)) = emu_syscalls::take_pending_signal() {
+        any = true;
+        if let signal::Fate::Fatal(s) = signal::deliver::<A>(process, cpu, sig, info, false) {
+            die(process, cpu, stats, s);
+        }
+    }
+    if any {
+        // Unblock on the host what was delivered, ignored or is still blocked
+        // by the guest mask only.
+        emu_syscalls::set_guest_sigmask(emu_syscalls::guest_sigmask());
+    }
+}
+
+/// A syscall failed with EINTR: a host signal for the guest interrupted it.
+/// Its handler runs now; with SA_RESTART the syscall is made again after
+/// the handler returns (except those signal(7) says never restart).
+fn interrupted<A: GuestArch>(
+    process: &Process,
+    cpu: &mut A::Cpu,
+    stats: &Stats,
+    nr: u64,
+    arg0: u64,
+) {
+    let Some((sig, info)) = emu_syscalls::take_pending_signal() else {
+        return;
+    };
+    if signal::restarts(sig)
+        && emu_syscalls::syscall_name(nr).is_some_and(|n| !signal::never_restarted(n))
+    {
+        cpu.rewind_syscall(arg0);
+    }
+    if let signal::Fate::Fatal(s) = signal::deliver::<A>(process, cpu, sig, info, false) {
+        die(process, cpu, stats, s);
+    }
+    deliver_pending::<A>(process, cpu, stats);
 }
 
 /// `-d stats`: the engine's counters, as the guest leaves.

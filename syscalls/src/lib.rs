@@ -26,7 +26,10 @@ mod time;
 
 pub use abi::structs::GuestSigaction;
 pub use process::{clear_child_tid, set_clear_child_tid};
-pub use signal::{guest_sigaction, guest_sigmask, set_guest_sigmask};
+pub use signal::{
+    guest_altstack, guest_sigaction, guest_sigmask, reset_guest_sigaction, set_guest_altstack,
+    set_guest_sigmask, set_signal_hook, take_pending_signal,
+};
 pub use table::{dispatch, syscall_name};
 
 /// A positive Linux errno value (EFAULT = 14, …), as the guest kernel ABI numbers it.
@@ -43,6 +46,9 @@ pub enum Outcome {
     /// `clone` of a thread (CLONE_VM|CLONE_THREAD…): the core starts a new
     /// guest thread sharing everything and returns its tid (or an errno).
     NewThread(NewThread),
+    /// `rt_sigreturn`: the core restores the state saved in the signal
+    /// frame at the stack pointer (the return register included).
+    SigReturn,
     /// `exit_group`: end the whole process with this status.
     ExitGroup(i32),
     /// `execve`/`execveat` of a program: the core decides how to run it

@@ -1,13 +1,19 @@
-//! Guest signal state and the signal syscalls (minimal for now).
+//! Guest signal state and the signal syscalls.
 //!
 //! Owns: the per-process table of guest sigactions, the per-thread guest
-//! signal mask and alternate stack, and their syscalls. Delivery of guest
-//! signals (frames, rt_sigreturn) belongs to the core and is not here yet; the
-//! core can read this state through [`guest_sigaction`] and [`guest_sigmask`].
+//! signal mask, alternate stack and pending set, the host handler that
+//! records a signal for the guest, and the syscalls. Delivery (frames,
+//! rt_sigreturn) belongs to the core, which reads and updates this state
+//! through the `pub fn`s here.
 //!
-//! Host dispositions change only for SIG_IGN/SIG_DFL of signals the core does
-//! not need (so ignoring SIGPIPE makes writes return EPIPE); the host signal
-//! mask is never changed except around a wait for signals.
+//! A signal the guest handles gets [`host_handler`] on the host; it records
+//! the signal and its siginfo as pending for the calling thread and keeps it
+//! blocked on the host until the core has delivered it, so further
+//! instances stay queued in the host kernel (real-time signal order and
+//! counts come out as the kernel makes them). SIG_IGN/SIG_DFL are mirrored
+//! to the host for signals the emulator does not need. The host mask of a
+//! thread mirrors its guest mask (so the kernel picks the thread a
+//! process-directed signal goes to), minus the signals the emulator needs.
 
 use crate::abi::consts::{host_reserved_signal, SA_RESTORER};
 use crate::abi::structs::{
@@ -16,7 +22,8 @@ use crate::abi::structs::{
 use crate::abi::{read_obj, write_obj};
 use crate::host::{int, ptr, sys};
 use crate::{Guest, SysResult};
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 type A = [u64; 6];
@@ -34,6 +41,101 @@ static ACTIONS: Mutex<Option<[GuestSigaction; NSIG]>> = Mutex::new(None);
 thread_local! {
     static MASK: Cell<u64> = const { Cell::new(0) };
     static ALTSTACK: Cell<StackT> = const { Cell::new(StackT { ss_sp: 0, ss_flags: SS_DISABLE, pad: 0, ss_size: 0 }) };
+    /// Signals recorded by `host_handler`, not yet delivered (bit n-1 for n).
+    static PENDING: AtomicU64 = const { AtomicU64::new(0) };
+    /// Their siginfo, by signal number - 1. A slot is written only while its
+    /// bit is clear and the signal unblocked, read only while the bit is set.
+    static PENDING_INFO: UnsafeCell<[[u8; 128]; NSIG]> = const { UnsafeCell::new([[0; 128]; NSIG]) };
+    /// Called by `host_handler` after recording (the core's "leave
+    /// translated code soon" request).
+    static ON_SIGNAL: Cell<Option<fn()>> = const { Cell::new(None) };
+}
+
+/// The host handler of guest-handled signals (async-signal-safe: no locks,
+/// no allocation).
+extern "C" fn host_handler(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::c_void) {
+    let Some(i) = (sig as usize).checked_sub(1).filter(|&i| i < NSIG) else {
+        return;
+    };
+    // SAFETY: the kernel passes a valid siginfo and ucontext; the slot is
+    // ours (its bit is clear, see PENDING_INFO).
+    unsafe {
+        PENDING_INFO.with(|p| {
+            std::ptr::copy_nonoverlapping(info as *const u8, (*p.get())[i].as_mut_ptr(), 128)
+        });
+        PENDING.with(|p| p.fetch_or(1 << i, Ordering::SeqCst));
+        libc::sigaddset(&mut (*(uc as *mut libc::ucontext_t)).uc_sigmask, sig);
+    }
+    if let Some(f) = ON_SIGNAL.with(|f| f.get()) {
+        f();
+    }
+}
+
+/// Sets the calling thread's hook run by the host handler after it recorded
+/// a signal.
+pub fn set_signal_hook(f: fn()) {
+    ON_SIGNAL.with(|h| h.set(Some(f)));
+}
+
+/// Takes the lowest-numbered pending signal of the calling thread that its
+/// guest mask does not block, with its siginfo.
+pub fn take_pending_signal() -> Option<(i32, [u8; 128])> {
+    let deliverable = PENDING.with(|p| p.load(Ordering::SeqCst)) & !guest_sigmask();
+    if deliverable == 0 {
+        return None;
+    }
+    let i = deliverable.trailing_zeros() as usize;
+    // SAFETY: the bit is set: the handler does not write this slot.
+    let info = PENDING_INFO.with(|p| unsafe { (*p.get())[i] });
+    PENDING.with(|p| p.fetch_and(!(1 << i), Ordering::SeqCst));
+    Some((i as i32 + 1, info))
+}
+
+/// Makes the calling thread's host mask mirror its guest mask: guest-blocked
+/// and recorded-but-undelivered signals blocked, the emulator's own never.
+fn apply_host_mask() {
+    let pending = PENDING.with(|p| p.load(Ordering::SeqCst));
+    let blocked = (guest_sigmask() | pending) & !reserved_mask() & !UNBLOCKABLE;
+    // SAFETY: a sigset_t built from the 64 bits of the kernel set.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        *(&mut set as *mut libc::sigset_t as *mut u64) = blocked;
+        libc::pthread_sigmask(libc::SIG_SETMASK, &set, std::ptr::null_mut());
+    }
+}
+
+/// The calling thread's alternate signal stack (ss_sp, ss_flags, ss_size).
+pub fn guest_altstack() -> (u64, i32, u64) {
+    let s = ALTSTACK.with(|s| s.get());
+    (s.ss_sp, s.ss_flags, s.ss_size)
+}
+
+/// Replaces the calling thread's alternate signal stack (rt_sigreturn
+/// restores it from the frame; SS_AUTODISARM clears it at delivery).
+pub fn set_guest_altstack(ss_sp: u64, ss_flags: i32, ss_size: u64) {
+    let mode = ss_flags & !SS_AUTODISARM;
+    if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
+        return;
+    }
+    ALTSTACK.with(|s| {
+        s.set(StackT {
+            ss_sp,
+            ss_flags: ss_flags & (SS_AUTODISARM | SS_DISABLE),
+            pad: 0,
+            ss_size,
+        })
+    });
+}
+
+/// Sets the guest disposition of `sig` back to SIG_DFL (SA_RESETHAND).
+pub fn reset_guest_sigaction(sig: i32) {
+    if let Some(i) = (sig as usize).checked_sub(1).filter(|&i| i < NSIG) {
+        with_actions(|t| t[i] = GuestSigaction::default());
+        if sig < 32 && !host_reserved_signal(sig) {
+            // SAFETY: SIG_DFL for a signal the emulator does not use.
+            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        }
+    }
 }
 
 /// Runs `f` on the table, first filling it from the host's dispositions (an
@@ -71,9 +173,10 @@ pub fn guest_sigmask() -> u64 {
 }
 
 /// Sets the calling thread's guest signal mask (a new thread inherits its
-/// creator's).
+/// creator's; delivery and rt_sigreturn change it), and the host mask to match.
 pub fn set_guest_sigmask(mask: u64) {
     MASK.with(|m| m.set(mask & !UNBLOCKABLE));
+    apply_host_mask();
 }
 
 fn has_restorer(g: &dyn Guest) -> bool {
@@ -144,17 +247,8 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
     let old = with_actions(|t| t[i]);
     if let Some(mut n) = new {
         n.mask &= !UNBLOCKABLE;
-        if (n.handler == SIG_DFL || n.handler == SIG_IGN) && sig < 32 && !host_reserved_signal(sig)
-        {
-            let h = if n.handler == SIG_IGN {
-                libc::SIG_IGN
-            } else {
-                libc::SIG_DFL
-            };
-            // SAFETY: installing SIG_IGN/SIG_DFL for a signal the emulator does not use.
-            if unsafe { libc::signal(sig, h) } == libc::SIG_ERR {
-                return Err(crate::host::errno());
-            }
+        if !host_reserved_signal(sig) && !(32..=33).contains(&sig) {
+            install_host_action(sig, n.handler)?;
         }
         with_actions(|t| t[i] = n);
     }
@@ -162,6 +256,28 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
         write_guest_action(g, a[2], &old)?;
     }
     Ok(0)
+}
+
+/// Mirrors a guest disposition on the host: SIG_IGN and SIG_DFL as they
+/// are, a guest handler as [`host_handler`].
+fn install_host_action(sig: i32, handler: u64) -> Result<(), crate::Errno> {
+    // SAFETY: a sigaction for a signal the emulator does not use itself.
+    unsafe {
+        let mut act: libc::sigaction = std::mem::zeroed();
+        act.sa_sigaction = match handler {
+            SIG_DFL => libc::SIG_DFL,
+            SIG_IGN => libc::SIG_IGN,
+            _ => {
+                act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
+                host_handler as *const () as usize
+            }
+        };
+        libc::sigfillset(&mut act.sa_mask);
+        if libc::sigaction(sig, &act, std::ptr::null_mut()) != 0 {
+            return Err(crate::host::errno());
+        }
+    }
+    Ok(())
 }
 
 pub fn rt_sigprocmask(g: &dyn Guest, a: A) -> SysResult {
@@ -177,7 +293,7 @@ pub fn rt_sigprocmask(g: &dyn Guest, a: A) -> SysResult {
             libc::SIG_SETMASK => set,
             _ => return Err(libc::EINVAL),
         };
-        MASK.with(|m| m.set(new & !UNBLOCKABLE));
+        set_guest_sigmask(new);
     }
     if a[2] != 0 {
         write_obj(g, a[2], &old)?;
@@ -288,9 +404,9 @@ pub fn sigaltstack(g: &dyn Guest, a: A) -> SysResult {
     Ok(0)
 }
 
-/// Signal frames are the core's (later); without delivery there is nothing to return from.
-pub fn rt_sigreturn(_g: &dyn Guest, _a: A) -> SysResult {
-    Err(libc::ENOSYS)
+/// The frame is the core's: it restores the registers, mask and altstack.
+pub fn rt_sigreturn(_g: &dyn Guest, _a: A) -> crate::Outcome {
+    crate::Outcome::SigReturn
 }
 
 /// siginfo_t: 128 bytes, the same layout on both sides.

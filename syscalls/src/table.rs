@@ -254,7 +254,7 @@ pub(crate) static REGISTRY: &[(&str, Handler)] = handlers! {
     "signal::rt_sigprocmask" => Ret signal::rt_sigprocmask,
     "signal::rt_sigpending" => Ret signal::rt_sigpending,
     "signal::rt_sigtimedwait" => Ret signal::rt_sigtimedwait,
-    "signal::rt_sigreturn" => Ret signal::rt_sigreturn,
+    "signal::rt_sigreturn" => Out signal::rt_sigreturn,
     // net
     "net::socket" => Ret net::socket,
     "net::socketpair" => Ret net::socketpair,

@@ -530,20 +530,28 @@ fn exit_group_and_execve_hand_over_to_the_core() {
 }
 
 #[test]
-fn rt_sigprocmask_keeps_the_guest_mask_without_touching_the_host() {
+fn rt_sigprocmask_mirrors_the_guest_mask_on_the_host_except_emulator_signals() {
     let g = MockGuest::new();
     let usr1 = 1u64 << (libc::SIGUSR1 - 1);
     let kill = 1u64 << (libc::SIGKILL - 1);
-    let set = g.put_u64s(&[usr1 | kill]);
+    let segv = 1u64 << (libc::SIGSEGV - 1);
+    let set = g.put_u64s(&[usr1 | kill | segv]);
     let old = g.alloc(8);
     assert_eq!(call(&g, 135, &[libc::SIG_SETMASK as u64, set, 0, 8]), 0);
     assert_eq!(call(&g, 135, &[libc::SIG_BLOCK as u64, 0, old, 8]), 0);
-    assert_eq!(g.get_u64(old), usr1, "SIGKILL cannot be blocked");
-    assert_eq!(emu_syscalls::guest_sigmask(), usr1);
+    assert_eq!(g.get_u64(old), usr1 | segv, "SIGKILL cannot be blocked");
+    assert_eq!(emu_syscalls::guest_sigmask(), usr1 | segv);
+    // The host blocks what the guest blocks (the kernel then picks the
+    // thread a signal goes to), but never the emulator's fault signals.
     let mut host: libc::sigset_t = unsafe { std::mem::zeroed() };
     unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut host) };
-    assert_eq!(unsafe { libc::sigismember(&host, libc::SIGUSR1) }, 0);
+    assert_eq!(unsafe { libc::sigismember(&host, libc::SIGUSR1) }, 1);
+    assert_eq!(unsafe { libc::sigismember(&host, libc::SIGSEGV) }, 0);
     assert_eq!(call(&g, 135, &[7, set, 0, 8]), errno(libc::EINVAL));
+    let none = g.put_u64s(&[0]);
+    assert_eq!(call(&g, 135, &[libc::SIG_SETMASK as u64, none, 0, 8]), 0);
+    unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, std::ptr::null(), &mut host) };
+    assert_eq!(unsafe { libc::sigismember(&host, libc::SIGUSR1) }, 0);
 }
 
 #[test]

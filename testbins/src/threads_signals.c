@@ -134,6 +134,7 @@ static void arm(void)
 static void *busy_worker(void *a)
 {
     my_id = (int)(long)a;
+    mask(SIG_UNBLOCK, SIGALRM);      /* the mask was inherited from main */
     return (void *)spin();
 }
 static void t_busyloop(void)

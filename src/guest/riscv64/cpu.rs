@@ -87,6 +87,11 @@ impl GuestCpu for Cpu {
     fn set_syscall_result(&mut self, ret: u64) {
         self.x[10] = ret;
     }
+    fn rewind_syscall(&mut self, arg0: u64) {
+        // ecall has no compressed form.
+        self.pc -= 4;
+        self.x[10] = arg0;
+    }
     fn dump(&self) -> String {
         let mut s = format!(" pc       {:016x}\n", self.pc);
         for (i, name) in X_NAMES.iter().enumerate() {

@@ -15,7 +15,7 @@ mod tests;
 
 pub use cpu::Cpu;
 
-use crate::guest::{CodeFetch, GuestArch};
+use crate::guest::{AltStack, BadFrame, CodeFetch, GuestArch, SignalDelivery};
 use crate::ir::Block;
 
 pub struct Riscv64;
@@ -27,5 +27,28 @@ impl GuestArch for Riscv64 {
     const SP_OFFSET: usize = cpu::x_offset(2);
     fn translate(pc: u64, code: &dyn CodeFetch) -> Block {
         translate::translate_block(pc, code)
+    }
+
+    const SIGRETURN_CODE: &'static [u8] = &{
+        let [a, b] = signal::SIGRETURN_CODE;
+        let (a, b) = (a.to_le_bytes(), b.to_le_bytes());
+        [a[0], a[1], a[2], a[3], b[0], b[1], b[2], b[3]]
+    };
+    const SIGNAL_FRAME_SIZE: usize = signal::FRAME_SIZE;
+    fn setup_signal_frame(cpu: &mut Cpu, d: &SignalDelivery) -> (u64, Vec<u8>) {
+        let f = signal::setup_rt_frame(
+            cpu,
+            d.sp_top,
+            d.sig,
+            &d.info,
+            d.blocked,
+            d.uc_stack,
+            d.handler,
+            d.trampoline,
+        );
+        (f.frame_addr, f.bytes)
+    }
+    fn restore_signal_frame(cpu: &mut Cpu, frame: &[u8]) -> Result<(u64, AltStack), BadFrame> {
+        signal::restore_rt_frame(cpu, frame).map_err(|()| BadFrame)
     }
 }
