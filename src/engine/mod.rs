@@ -38,6 +38,9 @@ pub enum Event {
     FetchFault { addr: u64 },
     /// A data access fault at the CPU's pc: `signal` is SIGSEGV or SIGBUS.
     MemFault { addr: u64, signal: i32, code: i32 },
+    /// The exit request was set (a signal for the guest arrived); the guest
+    /// is at the CPU's pc.
+    Interrupted,
 }
 
 /// Guest code reader over the address space: only executable pages.
@@ -104,6 +107,8 @@ const JUMP_CACHE_SIZE: usize = 1 << 12;
 enum Step {
     /// The next block is not translated yet (or tracing wants control back).
     Continue,
+    /// The exit request is set.
+    Interrupted,
     Exit(ExitReason),
     BadAccess {
         addr: u64,
@@ -150,6 +155,7 @@ impl<A: GuestArch> Engine<A> {
                 Accel::Jit => crate::backend::x64::Jit::new(
                     crate::backend::x64::cache::DEFAULT_SIZE,
                     A::SP_OFFSET,
+                    A::EXIT_REQUEST_OFFSET,
                 )
                 .map(Box::new),
                 Accel::Interp => None,
@@ -273,6 +279,9 @@ impl<A: GuestArch> Engine<A> {
                     match unsafe { m.run(&*block) } {
                         BlockExit::Next(next) => {
                             cpu.set_pc(next);
+                            if exit_requested::<A>(cpu) {
+                                return Step::Interrupted;
+                            }
                             match self.lookup(next) {
                                 Some(b) if !trace => block = b,
                                 _ => return Step::Continue,
@@ -295,6 +304,7 @@ impl<A: GuestArch> Engine<A> {
             });
             return match step {
                 Ok(Step::Continue) => continue,
+                Ok(Step::Interrupted) => Event::Interrupted,
                 Ok(Step::Exit(ExitReason::FlushICache)) => {
                     self.flush();
                     continue;
@@ -418,6 +428,10 @@ impl<A: GuestArch> Engine<A> {
                     cpu.set_pc(pc);
                     self.stats.jump_cache_misses += 1;
                 }
+                Ok(JitExit::Interrupted(pc)) => {
+                    cpu.set_pc(pc);
+                    return Event::Interrupted;
+                }
                 Ok(JitExit::Exit(reason, pc)) => {
                     cpu.set_pc(pc);
                     return match reason {
@@ -457,6 +471,17 @@ enum Pending {
     Chain(usize),
     /// A call site's return cell.
     Return(usize),
+}
+
+/// Whether the exit request in `cpu` is set.
+fn exit_requested<A: GuestArch>(cpu: &A::Cpu) -> bool {
+    // SAFETY: the offset is of a u32 inside `Cpu` (GuestArch contract); it
+    // may be written by a signal handler of this thread, hence volatile.
+    unsafe {
+        ((cpu as *const A::Cpu as *const u8).add(A::EXIT_REQUEST_OFFSET) as *const u32)
+            .read_volatile()
+            != 0
+    }
 }
 
 /// The guest event for a host fault on a guest access.

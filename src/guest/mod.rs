@@ -23,6 +23,11 @@ pub trait GuestArch: 'static {
     /// return-address stack by it: a return finds the stack pointer its
     /// call had).
     const SP_OFFSET: usize;
+    /// Offset of a 32-bit word in `Cpu` that is not guest state: set (from
+    /// a host signal handler) to make translated code return to the engine
+    /// at the next block, so a signal reaches a guest that never makes a
+    /// system call.
+    const EXIT_REQUEST_OFFSET: usize;
     /// Translates the block starting at `pc`.
     fn translate(pc: u64, code: &dyn CodeFetch) -> crate::ir::Block;
 

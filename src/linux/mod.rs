@@ -372,11 +372,14 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
         engine.enable_perfmap();
     }
     let mut seen = process.threads.seen_now();
+    let exit_request = signal::watch_exit_request::<A>(cpu);
     loop {
         process.threads.catch_up(&mut seen, |stale| match stale {
             thread::Stale::Range(start, end) => engine.invalidate(start, end),
             thread::Stale::Everything => engine.flush(),
         });
+        // SAFETY: the word `watch_exit_request` found in `cpu`, alive here.
+        unsafe { (*exit_request).store(0, std::sync::atomic::Ordering::SeqCst) };
         deliver_pending::<A>(process, cpu, &engine.stats);
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {
@@ -449,6 +452,8 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
                 let info = signal::fault_info(signal, code, addr);
                 fault::<A>(process, cpu, &engine.stats, info);
             }
+            // Pending signals are delivered at the top of the loop.
+            Event::Interrupted => {}
         }
     }
 }

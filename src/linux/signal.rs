@@ -10,6 +10,8 @@
 use super::Process;
 use crate::guest::{BadFrame, GuestArch, GuestCpu, SignalDelivery};
 use crate::mem::AddressSpace;
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 const SIG_DFL: u64 = 0;
 const SIG_IGN: u64 = 1;
@@ -20,6 +22,34 @@ const SA_RESETHAND: u64 = 0x8000_0000;
 const SS_ONSTACK: i32 = 1;
 const SS_DISABLE: i32 = 2;
 const SS_AUTODISARM: i32 = 1 << 31;
+
+thread_local! {
+    /// The exit request word of the guest CPU this thread runs.
+    static EXIT_REQUEST: Cell<*const AtomicU32> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Runs in the host signal handler once a signal is recorded for the guest:
+/// translated code leaves at its next block (async-signal-safe).
+fn request_exit() {
+    let flag = EXIT_REQUEST.with(|f| f.get());
+    if !flag.is_null() {
+        // SAFETY: set by `watch_exit_request` to a word of the CPU that this
+        // thread runs until it ends.
+        unsafe { (*flag).store(1, Ordering::SeqCst) };
+    }
+}
+
+/// Makes signals recorded for the calling thread set `cpu`'s exit request
+/// (see `GuestArch::EXIT_REQUEST_OFFSET`); returns the word. `cpu` must
+/// outlive the thread's guest execution.
+pub fn watch_exit_request<A: GuestArch>(cpu: &mut A::Cpu) -> *const AtomicU32 {
+    // SAFETY: the offset is of an aligned u32 inside `Cpu` (GuestArch contract).
+    let flag =
+        unsafe { (cpu as *mut A::Cpu as *mut u8).add(A::EXIT_REQUEST_OFFSET) } as *const AtomicU32;
+    EXIT_REQUEST.with(|f| f.set(flag));
+    emu_syscalls::set_signal_hook(request_exit);
+    flag
+}
 
 /// What the guest's signal came to.
 pub enum Fate {

@@ -30,6 +30,11 @@ static int failures;
 static __thread int my_id = -1;          /* 0 = main, 1.. = workers */
 static pid_t tids[8];
 
+static void xcreate(pthread_t *t, const pthread_attr_t *at, void *(*fn)(void *), void *arg)
+{
+    int e = pthread_create(t, at, fn, arg);
+    if (e) { printf("pthread_create: %s\n", strerror(e)); exit(1); }
+}
 static void handle(int sig, void (*fn)(int))
 {
     struct sigaction sa;
@@ -75,7 +80,7 @@ static void t_pthread_kill(void)
     handle(SIGUSR1, who_handler);
     pthread_barrier_init(&bar, NULL, 5);
     pthread_t t[5];
-    for (long i = 1; i <= 4; i++) pthread_create(&t[i], NULL, pk_worker, (void *)i);
+    for (long i = 1; i <= 4; i++) xcreate(&t[i], NULL, pk_worker, (void *)i);
     pthread_barrier_wait(&bar);
     for (int i = 4; i >= 1; i--) CHECK(pthread_kill(t[i], SIGUSR1) == 0);
     CHECK(pthread_kill(pthread_self(), SIGUSR1) == 0);
@@ -104,7 +109,7 @@ static void t_blocked(void)
     mask(SIG_BLOCK, SIGUSR2);        /* inherited by the workers */
     pthread_barrier_init(&bar, NULL, 4);
     pthread_t t[4];
-    for (long i = 1; i <= 3; i++) pthread_create(&t[i], NULL, bl_worker, (void *)i);
+    for (long i = 1; i <= 3; i++) xcreate(&t[i], NULL, bl_worker, (void *)i);
     pthread_barrier_wait(&bar);
     CHECK(kill(getpid(), SIGUSR2) == 0);
     pthread_barrier_wait(&bar);
@@ -147,7 +152,7 @@ static void t_busyloop(void)
     mask(SIG_BLOCK, SIGALRM);
     pthread_t t;
     stop = 0;
-    pthread_create(&t, NULL, busy_worker, (void *)1);
+    xcreate(&t, NULL, busy_worker, (void *)1);
     arm();
     void *ret;
     pthread_join(t, &ret);
@@ -179,8 +184,8 @@ static void t_exit_group(void)
 {
     atexit(atexit_fn);
     pthread_t t[4];
-    for (int i = 0; i < 3; i++) pthread_create(&t[i], NULL, sleeper, NULL);
-    pthread_create(&t[3], NULL, exiter, NULL);
+    for (int i = 0; i < 3; i++) xcreate(&t[i], NULL, sleeper, NULL);
+    xcreate(&t[3], NULL, exiter, NULL);
     pthread_join(t[0], NULL);
     printf("exit_group: main woke up?!\n");
 }
@@ -197,7 +202,7 @@ static void *last_one(void *a)
 static void t_mainexit(void)
 {
     pthread_t t;
-    pthread_create(&t, NULL, last_one, NULL);
+    xcreate(&t, NULL, last_one, NULL);
     printf("mainexit: main calling pthread_exit\n");
     fflush(stdout);
     pthread_exit(NULL);

@@ -437,6 +437,17 @@ impl Asm {
         }
     }
 
+    /// `op [m], imm32` (sign-extended for Q).
+    pub fn alu_mi(&mut self, op: Alu, size: Size, m: Mem, imm: i32) {
+        if i8::try_from(imm).is_ok() {
+            self.modrm(size, &[0x83], op.digit(), Rm::M(m), false);
+            self.b(imm as u8);
+        } else {
+            self.modrm(size, &[0x81], op.digit(), Rm::M(m), false);
+            self.d32(imm as u32);
+        }
+    }
+
     /// `lea r, [rip + l]`.
     pub fn lea_label(&mut self, r: Reg, l: Label) {
         self.modrm(
@@ -858,6 +869,18 @@ mod tests {
                         check(
                             |a| a.alu_rm(op, size, r, m),
                             &format!("{name} {},{ms}", n(size, r)),
+                        );
+                    }
+                }
+                if r == Rax {
+                    for (op, name) in ALUS {
+                        check(
+                            |a| a.alu_mi(op, Size::D, m, 5),
+                            &format!("{name} dword ptr {ms},5"),
+                        );
+                        check(
+                            |a| a.alu_mi(op, Size::Q, m, 0x1234),
+                            &format!("{name} qword ptr {ms},1234h"),
                         );
                     }
                 }

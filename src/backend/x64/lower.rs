@@ -16,7 +16,9 @@
 
 use super::enc::*;
 use super::regalloc::{allocate, Loc};
-use super::{Features, EXIT_CHAIN, EXIT_MISALIGNED, EXIT_NEXT, EXIT_RETURN, JUMP_TABLE_MASK};
+use super::{
+    Features, EXIT_CHAIN, EXIT_INTERRUPT, EXIT_MISALIGNED, EXIT_NEXT, EXIT_RETURN, JUMP_TABLE_MASK,
+};
 use crate::ir::{
     Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, IndirectKind, Inst, MemOp, Op,
     RmwOp, Terminator, Value,
@@ -77,6 +79,9 @@ pub struct Runtime {
     pub jump_table: usize,
     /// Offset of the guest stack pointer in the CPU state.
     pub sp_offset: i32,
+    /// Offset of the 32-bit exit request in the CPU state: every block
+    /// leaves first (`EXIT_INTERRUPT`) when it is not 0 (a signal arrived).
+    pub exit_request_offset: i32,
 }
 
 /// A lowered block, assembled for the address it was lowered for.
@@ -277,6 +282,14 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
         return_cell: None,
         index: 0,
     };
+    let interrupt = l.a.label();
+    l.a.alu_mi(
+        Alu::Cmp,
+        Size::D,
+        Mem::base(Reg::Rbp, rt.exit_request_offset),
+        0,
+    );
+    l.a.jcc(Cc::Ne, interrupt);
     for (i, inst) in block.insts.iter().enumerate() {
         l.index = i as u32;
         l.inst(inst, i);
@@ -286,6 +299,9 @@ pub fn lower(block: &Block, base: usize, rt: &Runtime, feat: Features) -> Lowere
         l.push_return(ret);
     }
     l.terminator(&block.term);
+    l.a.bind(interrupt);
+    l.a.mov_ri(Reg::Rdx, block.pc);
+    l.exit(EXIT_INTERRUPT);
     for (label, pc) in std::mem::take(&mut l.misaligned) {
         l.a.bind(label);
         // rdx holds the host address: the guest address is rdx - r15.

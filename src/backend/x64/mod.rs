@@ -39,6 +39,8 @@ pub const EXIT_MISALIGNED: u64 = 2;
 /// Return to `pc` predicted by the return-address stack whose call site's
 /// return cell (at `extra`) is still empty.
 pub const EXIT_RETURN: u64 = 3;
+/// The exit request was set when the block at `pc` was entered.
+pub const EXIT_INTERRUPT: u64 = 4;
 
 /// Jump-cache entries minus one (a power of two minus one).
 pub const JUMP_TABLE_MASK: u64 = (1 << 12) - 1;
@@ -84,6 +86,8 @@ pub enum JitExit {
     },
     /// Continue at `pc`.
     Next(u64),
+    /// The exit request was set: the guest is at `pc`, nothing of its block done.
+    Interrupted(u64),
     /// Continue at `pc`; `cell` is a return cell to point at its block.
     Return {
         pc: u64,
@@ -150,9 +154,9 @@ pub struct Jit {
 
 impl Jit {
     /// A JIT with a code cache of `size` bytes for guests whose stack pointer
-    /// is at `sp_offset` in the CPU state, or `None` if this host
+    /// and exit request are at these offsets in the CPU state, or `None` if this host
     /// cannot run it (missing CPU features, no memory).
-    pub fn new(size: usize, sp_offset: usize) -> Option<Jit> {
+    pub fn new(size: usize, sp_offset: usize, exit_request_offset: usize) -> Option<Jit> {
         let feat = Features::detect()?;
         let mut cache = CodeCache::new(size).ok()?;
         let table = vec![EMPTY; JUMP_TABLE_MASK as usize + 1].into_boxed_slice();
@@ -196,6 +200,7 @@ impl Jit {
             epilogue,
             jump_table: table.as_ptr() as usize,
             sp_offset: sp_offset as i32,
+            exit_request_offset: exit_request_offset as i32,
         };
         Some(Jit {
             cache,
@@ -345,6 +350,7 @@ impl Jit {
                 site: out.extra as usize,
             },
             EXIT_NEXT => JitExit::Next(out.pc),
+            EXIT_INTERRUPT => JitExit::Interrupted(out.pc),
             EXIT_RETURN => JitExit::Return {
                 pc: out.pc,
                 cell: out.extra as usize,

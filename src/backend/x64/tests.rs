@@ -41,6 +41,8 @@ impl Drop for Memory {
 
 /// Big enough to be a riscv64 `Cpu` (the FP helpers read frm and write fflags).
 type State = [u64; 72];
+/// Where the tests' state keeps the exit request (always 0 here).
+const EXIT_REQUEST: usize = 71 * 8;
 
 /// (exit, state, memory) of one run; faults are reported as BadAccess with
 /// misaligned = false, like the interpreter's own out-of-range accesses.
@@ -50,6 +52,7 @@ fn run_interp(block: &Block, state: &State, mem: &[u8]) -> Outcome {
     let m = Memory::new();
     m.bytes().copy_from_slice(mem);
     let mut st = *state;
+    st[EXIT_REQUEST / 8] = 0; // a real CPU's is clear
     let code = interp::compile(block);
     let mut machine = Machine::new(st.as_mut_ptr() as *mut u8, m.0, 2 * MEM as u64);
     let r = crate::mem::guarded(|| unsafe { machine.run(&code) });
@@ -68,13 +71,17 @@ fn run_jit(jit: &mut Jit, block: &Block, state: &State, mem: &[u8]) -> Outcome {
     let m = Memory::new();
     m.bytes().copy_from_slice(mem);
     let mut st = *state;
+    st[EXIT_REQUEST / 8] = 0; // a real CPU's is clear
     let entry = jit.compile(block);
     let sp = st.as_mut_ptr() as *mut u8;
     let r = crate::mem::guarded(|| unsafe { jit.run(sp, m.0, entry) });
     let exit = match r {
-        Ok(JitExit::Chain { pc, .. } | JitExit::Next(pc) | JitExit::Return { pc, .. }) => {
-            BlockExit::Next(pc)
-        }
+        Ok(
+            JitExit::Chain { pc, .. }
+            | JitExit::Next(pc)
+            | JitExit::Return { pc, .. }
+            | JitExit::Interrupted(pc),
+        ) => BlockExit::Next(pc),
         Ok(JitExit::Exit(r, pc)) => BlockExit::Exit(r, pc),
         Ok(JitExit::Misaligned { pc, addr }) => BlockExit::BadAccess {
             pc,
@@ -150,7 +157,7 @@ impl Rng {
 }
 
 fn jit() -> Jit {
-    Jit::new(4 << 20, 16).expect("the JIT runs on this host")
+    Jit::new(4 << 20, 16, EXIT_REQUEST).expect("the JIT runs on this host")
 }
 
 /// How operands reach the operation under test.
@@ -610,7 +617,7 @@ fn folded_address_displacements_and_fused_branches_match() {
 
 #[test]
 fn a_full_code_cache_is_flushed_and_stale_chain_sites_are_ignored() {
-    let mut j = Jit::new(16 << 10, 16).unwrap();
+    let mut j = Jit::new(16 << 10, 16, EXIT_REQUEST).unwrap();
     let mem = Memory::new();
     let mut st: State = [0; 72];
     let sp = st.as_mut_ptr() as *mut u8;

@@ -24,6 +24,8 @@ pub struct Cpu {
     pub reservation: u64,
     /// Value loaded by the LR that made the reservation (SC compares against it).
     pub reservation_value: u64,
+    /// Not architectural: see `GuestArch::EXIT_REQUEST_OFFSET`.
+    pub exit_request: u32,
 }
 
 impl Default for Cpu {
@@ -36,6 +38,7 @@ impl Default for Cpu {
             frm: 0,
             reservation: NO_RESERVATION,
             reservation_value: 0,
+            exit_request: 0,
         }
     }
 }
@@ -51,7 +54,7 @@ pub const FFLAGS_OFFSET: usize = offset_of!(Cpu, fflags);
 pub const FRM_OFFSET: usize = offset_of!(Cpu, frm);
 pub const RESERVATION_OFFSET: usize = offset_of!(Cpu, reservation);
 pub const RESERVATION_VALUE_OFFSET: usize = offset_of!(Cpu, reservation_value);
-const _: () = assert!(std::mem::size_of::<Cpu>() == 8 * (64 + 5));
+const _: () = assert!(std::mem::size_of::<Cpu>() == 8 * (64 + 6));
 
 /// ABI register names, for dumps.
 pub const X_NAMES: [&str; 32] = [

@@ -25,6 +25,7 @@ impl GuestArch for Riscv64 {
     const NAME: &'static str = "riscv64";
     const ELF_MACHINE: u16 = 243; // EM_RISCV
     const SP_OFFSET: usize = cpu::x_offset(2);
+    const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
     fn translate(pc: u64, code: &dyn CodeFetch) -> Block {
         translate::translate_block(pc, code)
     }
