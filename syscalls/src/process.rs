@@ -146,10 +146,20 @@ fn fork_like(g: &dyn Guest, flags: u64, newsp: u64, ptid: u64, ctid: u64) -> Sys
         }
         return Err(libc::ENOSYS);
     }
+    // vfork: the parent waits until the child execs or exits, which closes
+    // the child's copy of this close-on-exec pipe.
+    let vfork = if flags & CLONE_VFORK != 0 {
+        Some(VforkPipe::new()?)
+    } else {
+        None
+    };
     // SAFETY: fork(); the child continues running this guest thread only.
     let pid = unsafe { libc::fork() };
     if pid < 0 {
         return Err(host::errno());
+    }
+    if let Some(p) = vfork {
+        p.wait_unless_child(pid == 0);
     }
     if pid == 0 {
         g.forked();
@@ -176,6 +186,59 @@ fn fork_like(g: &dyn Guest, flags: u64, newsp: u64, ptid: u64, ctid: u64) -> Sys
         g.write(ptid, &pid.to_ne_bytes())?;
     }
     Ok(pid as u64)
+}
+
+/// The pipe a vfork parent waits on: its write end, close-on-exec, lives
+/// only in the child (at a high descriptor, out of the guest's way).
+struct VforkPipe {
+    read: i32,
+    write: i32,
+}
+
+impl VforkPipe {
+    fn new() -> Result<VforkPipe, Errno> {
+        let mut fds = [0i32; 2];
+        // SAFETY: pipe2 into a local array; moving the ends up with F_DUPFD_CLOEXEC.
+        unsafe {
+            if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
+                return Err(host::errno());
+            }
+            let high = fds.map(|fd| {
+                let h = libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 900);
+                libc::close(fd);
+                h
+            });
+            if high.contains(&-1) {
+                let e = host::errno();
+                for fd in high.into_iter().filter(|&fd| fd >= 0) {
+                    libc::close(fd);
+                }
+                return Err(e);
+            }
+            Ok(VforkPipe {
+                read: high[0],
+                write: high[1],
+            })
+        }
+    }
+
+    /// In the child: keeps only the write end. In the parent: waits for
+    /// end of file (the child exec'd or exited), then closes it.
+    fn wait_unless_child(self, child: bool) {
+        // SAFETY: closing and reading our own descriptors.
+        unsafe {
+            if child {
+                libc::close(self.read);
+                return;
+            }
+            libc::close(self.write);
+            let mut b = 0u8;
+            while libc::read(self.read, &mut b as *mut u8 as *mut libc::c_void, 1) < 0
+                && host::errno() == libc::EINTR
+            {}
+            libc::close(self.read);
+        }
+    }
 }
 
 /// glibc falls back to clone on ENOSYS.
