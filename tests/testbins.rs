@@ -10,7 +10,8 @@
 //! (or die of the expected signal).  `-dyn` binaries need the riscv64 glibc
 //! sysroot; without it they FAIL (never skip).
 //!
-//! There is one `#[test]` per case (named after the expected-stdout file);
+//! There is one `#[test]` per case (named after the expected-stdout file),
+//! and the threaded cases run again `STRESS_RUNS` times each (`stress::*`);
 //! `cases_txt_matches_test_list` keeps the list below and cases.txt in sync.
 //! Expected outputs are generated with `testbins/bless.sh` (qemu-riscv64) and
 //! reviewed by hand; see `testbins/README.md`.
@@ -81,6 +82,81 @@ cases!(
     smc,
     efault,
     execstack,
+    threads_create,
+    threads_mutex,
+    threads_condvar,
+    threads_barrier,
+    threads_rwlock,
+    threads_atomics,
+    threads_tls,
+    threads_exit,
+    threads_detach,
+    threads_once,
+    threads_tsd,
+    signals_segv,
+    signals_bus,
+    signals_ucontext,
+    signals_raise,
+    signals_nested,
+    signals_mask,
+    signals_resethand,
+    signals_altstack,
+    signals_overflow,
+    signals_restart,
+    signals_eintr,
+    signals_rtqueue,
+    signals_sigwait,
+    signals_sigsuspend,
+    signals_signalfd,
+    signals_kill,
+    signals_timer,
+    procs_tree,
+    procs_vfork,
+    procs_reexec,
+    procs_waitid,
+    procs_killed,
+    procs_pgrp,
+    threads_signals_pthread_kill,
+    threads_signals_blocked,
+    threads_signals_busyloop,
+    threads_signals_exit_group,
+    threads_signals_mainexit,
+);
+
+/// Threaded cases, each also run `STRESS_RUNS` times per backend: they must
+/// never hang, crash or print anything else.
+macro_rules! stress {
+    ($($id:ident),* $(,)?) => {
+        mod stress {
+            $(
+                #[test]
+                fn $id() {
+                    super::run_case_times(stringify!($id), super::STRESS_RUNS);
+                }
+            )*
+        }
+    };
+}
+
+const STRESS_RUNS: usize = 50;
+
+stress!(
+    threads_create,
+    threads_mutex,
+    threads_condvar,
+    threads_barrier,
+    threads_rwlock,
+    threads_atomics,
+    threads_tls,
+    threads_exit,
+    threads_detach,
+    threads_once,
+    threads_tsd,
+    threads_signals_pthread_kill,
+    threads_signals_blocked,
+    threads_signals_busyloop,
+    threads_signals_exit_group,
+    threads_signals_mainexit,
 );
 
 fn testbins_dir() -> PathBuf {
@@ -422,6 +498,11 @@ fn tail(s: &str, n: usize) -> String {
 }
 
 fn run_case(id: &str) {
+    run_case_times(id, 1)
+}
+
+/// Runs case `id` `runs` times under every backend; fails on the first bad run.
+fn run_case_times(id: &str, runs: usize) {
     let cases = load_cases();
     let case = cases
         .iter()
@@ -445,7 +526,7 @@ fn run_case(id: &str) {
     }
 
     let mut failures = Vec::new();
-    for backend in BACKENDS {
+    for backend in BACKENDS.iter().flat_map(|b| std::iter::repeat_n(b, runs)) {
         let dir = scratch_dir(id, backend);
         let dir_s = dir.to_str().expect("temp dir path is UTF-8");
         let args: Vec<String> = case
@@ -529,6 +610,9 @@ fn run_case(id: &str) {
             tail(&String::from_utf8_lossy(&o.stderr), 40)
         );
         failures.push(msg);
+        if runs > 1 {
+            break; // keep the failed run's directory as it is
+        }
     }
     if !failures.is_empty() {
         panic!("{}", failures.join("\n"));

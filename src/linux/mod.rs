@@ -384,6 +384,7 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {
                 let (nr, args) = cpu.syscall_args();
+                emu_syscalls::set_syscall_sp(cpu.sp());
                 match emu_syscalls::dispatch(process, nr, args) {
                     Outcome::Return(v) => {
                         cpu.set_syscall_result(v);
@@ -392,6 +393,10 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
                         }
                         if v == -(libc::EINTR as i64) as u64 {
                             interrupted::<A>(process, cpu, &engine.stats, nr, args[0]);
+                        }
+                        // rt_sigsuspend's mask, if no handler took it over.
+                        if let Some(mask) = emu_syscalls::take_saved_sigmask() {
+                            emu_syscalls::set_guest_sigmask(mask);
                         }
                     }
                     Outcome::SigReturn => {

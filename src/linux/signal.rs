@@ -127,11 +127,13 @@ pub fn deliver<A: GuestArch>(
         ss_flags & SS_AUTODISARM
     };
     let mask = emu_syscalls::guest_sigmask();
+    // After rt_sigsuspend, the handler returns to the mask from before it.
+    let restore = emu_syscalls::take_saved_sigmask().unwrap_or(mask);
     let d = SignalDelivery {
         sp_top,
         sig,
         info,
-        blocked: mask,
+        blocked: restore,
         uc_stack: (ss_sp, uc_flags, ss_size),
         handler: action.handler,
         trampoline: process.sigreturn_trampoline,

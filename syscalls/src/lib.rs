@@ -28,7 +28,7 @@ pub use abi::structs::GuestSigaction;
 pub use process::{clear_child_tid, set_clear_child_tid};
 pub use signal::{
     guest_altstack, guest_sigaction, guest_sigmask, reset_guest_sigaction, set_guest_altstack,
-    set_guest_sigmask, set_signal_hook, take_pending_signal,
+    set_guest_sigmask, set_signal_hook, set_syscall_sp, take_pending_signal, take_saved_sigmask,
 };
 pub use table::{dispatch, syscall_name};
 

@@ -49,6 +49,21 @@ thread_local! {
     /// Called by `host_handler` after recording (the core's "leave
     /// translated code soon" request).
     static ON_SIGNAL: Cell<Option<fn()>> = const { Cell::new(None) };
+    /// The mask to restore after rt_sigsuspend's temporary one (by the
+    /// handler's rt_sigreturn, or by the core if no handler ran).
+    static SAVED_MASK: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The guest stack pointer at the current syscall (for SS_ONSTACK).
+    static SYSCALL_SP: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Takes the mask rt_sigsuspend replaced, if it did.
+pub fn take_saved_sigmask() -> Option<u64> {
+    SAVED_MASK.with(|m| m.take())
+}
+
+/// Tells the signal syscalls the guest stack pointer of the syscall being made.
+pub fn set_syscall_sp(sp: u64) {
+    SYSCALL_SP.with(|s| s.set(sp));
 }
 
 /// The host handler of guest-handled signals (async-signal-safe: no locks,
@@ -315,9 +330,19 @@ pub fn rt_sigsuspend(g: &dyn Guest, a: A) -> SysResult {
     if a[1] != KSIGSET_SIZE {
         return Err(libc::EINVAL);
     }
-    // Never let the wait block signals the core relies on.
-    let mut set: u64 = read_obj(g, a[0])?;
-    set &= !reserved_mask();
+    // The temporary mask is the guest's until a handler has run (the
+    // frame then records the saved one for rt_sigreturn).
+    let temp: u64 = read_obj::<u64>(g, a[0])? & !UNBLOCKABLE;
+    SAVED_MASK.with(|m| m.set(Some(guest_sigmask())));
+    MASK.with(|m| m.set(temp));
+    // A signal already recorded and now unblocked ends the wait at once.
+    let pending = PENDING.with(|p| p.load(Ordering::SeqCst));
+    if pending & !temp != 0 {
+        return Err(libc::EINTR);
+    }
+    // Never let the wait block signals the core relies on; recorded ones
+    // stay blocked on the host.
+    let set = (temp | pending) & !reserved_mask();
     sys(
         libc::SYS_rt_sigsuspend,
         [&set as *const u64 as u64, a[1], 0, 0, 0, 0],
@@ -372,8 +397,16 @@ fn min_sigstksz(g: &dyn Guest) -> u64 {
 }
 
 pub fn sigaltstack(g: &dyn Guest, a: A) -> SysResult {
-    let old = ALTSTACK.with(|s| s.get());
+    let mut old = ALTSTACK.with(|s| s.get());
+    let sp = SYSCALL_SP.with(|s| s.get());
+    let on_stack = old.ss_flags & SS_DISABLE == 0 && sp.wrapping_sub(old.ss_sp) < old.ss_size;
+    if on_stack {
+        old.ss_flags |= SS_ONSTACK;
+    }
     if a[0] != 0 {
+        if on_stack {
+            return Err(libc::EPERM);
+        }
         let new: StackT = read_obj(g, a[0])?;
         let mode = new.ss_flags & !SS_AUTODISARM;
         if mode != 0 && mode != SS_DISABLE && mode != SS_ONSTACK {
