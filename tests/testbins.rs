@@ -121,6 +121,7 @@ cases!(
     threads_signals_busyloop,
     threads_signals_exit_group,
     threads_signals_mainexit,
+    pthread_cancel,
 );
 
 /// Threaded cases, each also run `STRESS_RUNS` times per backend: they must
@@ -157,6 +158,7 @@ stress!(
     threads_signals_busyloop,
     threads_signals_exit_group,
     threads_signals_mainexit,
+    pthread_cancel,
 );
 
 fn testbins_dir() -> PathBuf {

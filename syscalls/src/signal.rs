@@ -262,7 +262,7 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
     let old = with_actions(|t| t[i]);
     if let Some(mut n) = new {
         n.mask &= !UNBLOCKABLE;
-        if !host_reserved_signal(sig) && !(32..=33).contains(&sig) {
+        if !host_reserved_signal(sig) {
             install_host_action(sig, n.handler)?;
         }
         with_actions(|t| t[i] = n);
@@ -275,13 +275,46 @@ pub fn rt_sigaction(g: &dyn Guest, a: A) -> SysResult {
 
 /// Mirrors a guest disposition on the host: SIG_IGN and SIG_DFL as they
 /// are, a guest handler as [`host_handler`].
+///
+/// Through the raw system call: the host libc's wrapper refuses the two
+/// real-time signals it keeps for itself (32 and 33), which the guest's libc
+/// uses in the same way (pthread_cancel, setxid broadcasts, SIGEV_THREAD
+/// timers) and which would otherwise kill the emulator.
+#[cfg(target_arch = "x86_64")]
+fn install_host_action(sig: i32, handler: u64) -> Result<(), crate::Errno> {
+    let act = KernelSigaction {
+        handler: match handler {
+            SIG_DFL | SIG_IGN => handler as usize,
+            _ => host_handler as *const () as usize,
+        },
+        flags: (libc::SA_SIGINFO | libc::SA_ONSTACK | SA_RESTORER_FLAG) as u64,
+        restorer: emu_sigreturn_restorer as *const () as usize,
+        mask: !0,
+    };
+    // SAFETY: a kernel sigaction for a signal the emulator does not use itself.
+    let r = unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigaction,
+            sig,
+            &act as *const KernelSigaction,
+            0usize,
+            8usize,
+        )
+    };
+    if r != 0 {
+        return Err(crate::host::errno());
+    }
+    Ok(())
+}
+
+/// Other hosts: through the libc (which keeps 32 and 33 to itself).
+#[cfg(not(target_arch = "x86_64"))]
 fn install_host_action(sig: i32, handler: u64) -> Result<(), crate::Errno> {
     // SAFETY: a sigaction for a signal the emulator does not use itself.
     unsafe {
         let mut act: libc::sigaction = std::mem::zeroed();
         act.sa_sigaction = match handler {
-            SIG_DFL => libc::SIG_DFL,
-            SIG_IGN => libc::SIG_IGN,
+            SIG_DFL | SIG_IGN => handler as usize,
             _ => {
                 act.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK;
                 host_handler as *const () as usize
@@ -293,6 +326,33 @@ fn install_host_action(sig: i32, handler: u64) -> Result<(), crate::Errno> {
         }
     }
     Ok(())
+}
+
+/// The x86-64 kernel's `struct sigaction` (rt_sigaction's argument).
+#[cfg(target_arch = "x86_64")]
+#[repr(C)]
+struct KernelSigaction {
+    handler: usize,
+    flags: u64,
+    restorer: usize,
+    mask: u64,
+}
+
+#[cfg(target_arch = "x86_64")]
+const SA_RESTORER_FLAG: i32 = 0x0400_0000;
+
+// The x86-64 kernel returns from a handler through the restorer it is given.
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".globl emu_sigreturn_restorer",
+    "emu_sigreturn_restorer:",
+    "mov eax, 15", // rt_sigreturn
+    "syscall",
+);
+
+#[cfg(target_arch = "x86_64")]
+extern "C" {
+    fn emu_sigreturn_restorer();
 }
 
 pub fn rt_sigprocmask(g: &dyn Guest, a: A) -> SysResult {
