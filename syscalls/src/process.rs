@@ -241,9 +241,73 @@ impl VforkPipe {
     }
 }
 
-/// glibc falls back to clone on ENOSYS.
-pub fn clone3(_g: &dyn Guest, _a: A) -> SysResult {
-    Err(libc::ENOSYS)
+/// clone3(args, size): the same requests as clone, from a `struct
+/// clone_args` (the child's stack given as base and size). pidfds, set_tid
+/// and cgroups are not supported (EINVAL; glibc then falls back to clone).
+pub fn clone3(g: &dyn Guest, a: A) -> Outcome {
+    let c = match CloneArgs::read(g, a[0], a[1]) {
+        Ok(c) => c,
+        Err(e) => return Outcome::Return(crate::table::encode(Err(e))),
+    };
+    let unsupported = CLONE_PIDFD | CLONE_INTO_CGROUP;
+    if c.flags & (CSIGNAL | unsupported) != 0 || c.exit_signal > CSIGNAL || c.set_tid_size != 0 {
+        return Outcome::Return(crate::table::encode(Err(libc::EINVAL)));
+    }
+    let sp = if c.stack != 0 {
+        c.stack.wrapping_add(c.stack_size)
+    } else {
+        0
+    };
+    clone(
+        g,
+        [
+            c.flags | c.exit_signal,
+            sp,
+            c.parent_tid,
+            c.tls,
+            c.child_tid,
+            0,
+        ],
+    )
+}
+
+const CLONE_PIDFD: u64 = 0x1000;
+const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+const CLONE_ARGS_SIZE_VER0: u64 = 64;
+
+/// `struct clone_args` up to `set_tid_size` (the first 64 + 16 bytes).
+struct CloneArgs {
+    flags: u64,
+    child_tid: u64,
+    parent_tid: u64,
+    exit_signal: u64,
+    stack: u64,
+    stack_size: u64,
+    tls: u64,
+    set_tid_size: u64,
+}
+
+impl CloneArgs {
+    /// Reads the `size` bytes the guest passed (missing fields are 0).
+    fn read(g: &dyn Guest, addr: u64, size: u64) -> Result<CloneArgs, Errno> {
+        if size < CLONE_ARGS_SIZE_VER0 {
+            return Err(libc::EINVAL);
+        }
+        let mut raw = [0u8; 80];
+        let n = size.min(raw.len() as u64) as usize;
+        g.read(addr, &mut raw[..n])?;
+        let f = |i: usize| u64::from_le_bytes(raw[8 * i..8 * i + 8].try_into().expect("8 bytes"));
+        Ok(CloneArgs {
+            flags: f(0),
+            child_tid: f(2),
+            parent_tid: f(3),
+            exit_signal: f(4),
+            stack: f(5),
+            stack_size: f(6),
+            tls: f(7),
+            set_tid_size: f(9),
+        })
+    }
 }
 
 /// MAX_ARG_STRLEN of the kernel.

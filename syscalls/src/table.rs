@@ -244,7 +244,7 @@ pub(crate) static REGISTRY: &[(&str, Handler)] = handlers! {
     "process::tkill" => Ret process::tkill,
     "process::tgkill" => Ret process::tgkill,
     "process::clone" => Out process::clone,
-    "process::clone3" => Ret process::clone3,
+    "process::clone3" => Out process::clone3,
     "process::execve" => Out process::execve,
     "process::execveat" => Out process::execveat,
     // signal

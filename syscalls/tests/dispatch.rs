@@ -489,6 +489,20 @@ fn fork_like_clone_runs_the_child_and_wait4_reaps_it() {
             clear_child_tid: Some(0x4000),
         })
     );
+    // clone3 asks the same through struct clone_args (stack as base + size).
+    let args = g.put_u64s(&[0x3d0f00, 0, 0x4000, 0x6000, 0, 0x7000, 0x1000, 0x5000]);
+    assert_eq!(
+        dispatch(&g, 435, [args, 64, 0, 0, 0, 0]),
+        Outcome::NewThread(emu_syscalls::NewThread {
+            flags: 0x3d0f00,
+            stack: 0x8000,
+            parent_tid: Some(0x6000),
+            tls: Some(0x5000),
+            child_tid: None,
+            clear_child_tid: Some(0x4000),
+        })
+    );
+    assert_eq!(call(&g, 435, &[args, 63]), errno(libc::EINVAL));
     // Sharing memory without being a thread or a vfork: not supported.
     assert_eq!(
         call(&g, NR_CLONE, &[0x100 | libc::SIGCHLD as u64, 0, 0, 0, 0]),
