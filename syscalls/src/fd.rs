@@ -4,7 +4,7 @@
 //! Owns these handlers and the epoll_event conversion at the call boundary.
 //! Guest fds are host fds (1:1). Must not keep per-fd state.
 
-use crate::abi::structs::{EpollEvent, Flock, Itimerspec, Pollfd, Timespec, KSIGSET_SIZE};
+use crate::abi::structs::{EpollEvent, Flock, Itimerspec, Pollfd, Timespec};
 use crate::abi::{consts, read_obj, write_obj};
 use crate::host::{self, int, ptr, sys, sys3};
 use crate::{Guest, SysResult};
@@ -124,7 +124,8 @@ fn epoll_wait_common(g: &dyn Guest, a: A, timeout: u64, nr: libc::c_long) -> Sys
     // Don't allocate more than the guest buffer can plausibly hold.
     let n = (max as usize).min(4096);
     let mut host = vec![libc::epoll_event { events: 0, u64: 0 }; n];
-    let sigmask = ptr(g, a[4], KSIGSET_SIZE)?;
+    let set = masked_wait(g, a[4])?;
+    let sigmask = set.as_ref().map_or(0, |s| s as *const u64 as u64);
     let got = sys(
         nr,
         [
@@ -159,8 +160,17 @@ pub fn ppoll(g: &dyn Guest, a: A) -> SysResult {
     let nfds = a[1];
     let fds = ptr(g, a[0], nfds.saturating_mul(size_of::<Pollfd>() as u64))?;
     let tmo = ptr(g, a[2], size_of::<Timespec>() as u64)?;
-    let mask = ptr(g, a[3], KSIGSET_SIZE)?;
+    let set = masked_wait(g, a[3])?;
+    let mask = set.as_ref().map_or(0, |s| s as *const u64 as u64);
     sys(libc::SYS_ppoll, [fds, nfds, tmo, mask, a[4], 0])
+}
+
+/// The host mask for a wait given the guest mask at `addr` (0: none).
+fn masked_wait(g: &dyn Guest, addr: u64) -> Result<Option<u64>, crate::Errno> {
+    if addr == 0 {
+        return Ok(None);
+    }
+    Ok(Some(crate::signal::begin_masked_wait(read_obj(g, addr)?)?))
 }
 
 pub fn pselect6(g: &dyn Guest, a: A) -> SysResult {
@@ -177,13 +187,16 @@ pub fn pselect6(g: &dyn Guest, a: A) -> SysResult {
     );
     let tmo = ptr(g, a[4], size_of::<Timespec>() as u64)?;
     // The sixth argument points at { const sigset_t *ss; size_t ss_len; } holding a guest pointer.
-    let mut sigdata = [0u64; 2];
+    let raw: [u64; 2] = if a[5] == 0 {
+        [0, 0]
+    } else {
+        [read_obj(g, a[5])?, read_obj(g, a[5] + 8)?]
+    };
+    let set = masked_wait(g, raw[0])?;
+    let sigdata = [set.as_ref().map_or(0, |s| s as *const u64 as u64), raw[1]];
     let sig = if a[5] == 0 {
         0
     } else {
-        let raw: [u64; 2] = [read_obj(g, a[5])?, read_obj(g, a[5] + 8)?];
-        sigdata[0] = ptr(g, raw[0], KSIGSET_SIZE)?;
-        sigdata[1] = raw[1];
         sigdata.as_ptr() as u64
     };
     sys(libc::SYS_pselect6, [a[0], r, w, e, tmo, sig])

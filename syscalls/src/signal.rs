@@ -390,23 +390,28 @@ pub fn rt_sigsuspend(g: &dyn Guest, a: A) -> SysResult {
     if a[1] != KSIGSET_SIZE {
         return Err(libc::EINVAL);
     }
-    // The temporary mask is the guest's until a handler has run (the
-    // frame then records the saved one for rt_sigreturn).
-    let temp: u64 = read_obj::<u64>(g, a[0])? & !UNBLOCKABLE;
-    SAVED_MASK.with(|m| m.set(Some(guest_sigmask())));
-    MASK.with(|m| m.set(temp));
-    // A signal already recorded and now unblocked ends the wait at once.
-    let pending = PENDING.with(|p| p.load(Ordering::SeqCst));
-    if pending & !temp != 0 {
-        return Err(libc::EINTR);
-    }
-    // Never let the wait block signals the core relies on; recorded ones
-    // stay blocked on the host.
-    let set = (temp | pending) & !reserved_mask();
+    let set = begin_masked_wait(read_obj(g, a[0])?)?;
     sys(
         libc::SYS_rt_sigsuspend,
         [&set as *const u64 as u64, a[1], 0, 0, 0, 0],
     )
+}
+
+/// Starts a wait with a temporary guest mask (sigsuspend, ppoll, pselect6,
+/// epoll_pwait): the mask is the guest's until a handler has run (its frame
+/// then records the saved one for rt_sigreturn; the core restores it if none
+/// runs). Returns the host mask for the wait (the emulator's signals never
+/// blocked, recorded ones kept blocked), or EINTR when a recorded signal is
+/// unblocked by the temporary mask (the wait ends before it begins).
+pub(crate) fn begin_masked_wait(temp: u64) -> Result<u64, crate::Errno> {
+    let temp = temp & !UNBLOCKABLE;
+    SAVED_MASK.with(|m| m.set(Some(guest_sigmask())));
+    MASK.with(|m| m.set(temp));
+    let pending = PENDING.with(|p| p.load(Ordering::SeqCst));
+    if pending & !temp != 0 {
+        return Err(libc::EINTR);
+    }
+    Ok((temp | pending) & !reserved_mask())
 }
 
 fn reserved_mask() -> u64 {
