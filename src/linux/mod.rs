@@ -367,10 +367,21 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// Runs a guest thread until it exits; returns if it was not the last one
 /// (`exit_group` and the last thread's `exit` end the process).
 fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
+    let mut engine = new_engine::<A>(process);
+    run_thread::<A>(process, cpu, &mut engine)
+}
+
+/// A translation engine for one guest thread.
+fn new_engine<A: GuestArch>(process: &Process) -> Engine<A> {
     let mut engine = Engine::<A>::new(process.opts.accel);
     if process.opts.perfmap {
         engine.enable_perfmap();
     }
+    engine
+}
+
+/// [`cpu_loop`] with a given engine.
+fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine: &mut Engine<A>) {
     let mut seen = process.threads.seen_now();
     let exit_request = signal::watch_exit_request::<A>(cpu);
     loop {
@@ -407,6 +418,18 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
                     Outcome::NewThread(req) => {
                         let r = thread::spawn::<A>(process, cpu, req);
                         cpu.set_syscall_result(r.unwrap_or_else(|e| -(e as i64) as u64));
+                    }
+                    Outcome::VforkChild(req) => {
+                        let r = thread::vfork::<A>(process, cpu, req);
+                        cpu.set_syscall_result(r.unwrap_or_else(|e| -(e as i64) as u64));
+                    }
+                    Outcome::ExitThread(code) | Outcome::ExitGroup(code)
+                        if thread::in_vfork_child() =>
+                    {
+                        log_stats(process, &engine.stats);
+                        // SAFETY: leaving without the atexit work, which
+                        // belongs to the parent whose memory this is.
+                        unsafe { libc::_exit(code) }
                     }
                     Outcome::ExitThread(code) => {
                         log_stats(process, &engine.stats);

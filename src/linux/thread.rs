@@ -141,6 +141,108 @@ pub fn spawn<A: GuestArch>(
     }
 }
 
+thread_local! {
+    /// Set while a vfork child runs on this (its suspended parent's) thread.
+    static IN_VFORK_CHILD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether this is a vfork child (it leaves by `_exit`).
+pub fn in_vfork_child() -> bool {
+    IN_VFORK_CHILD.with(|c| c.get())
+}
+
+/// What a vfork child runs with, prepared by its parent (which frees it
+/// once the child has exec'd or exited: the child's own memory is the
+/// parent's until then).
+struct VforkChild<A: GuestArch> {
+    process: &'static Process,
+    cpu: A::Cpu,
+    engine: crate::engine::Engine<A>,
+    req: NewThread,
+}
+
+/// `clone(CLONE_VM|CLONE_VFORK)`: a child process sharing the guest's (and
+/// the emulator's) memory runs a copy of `parent` on a stack of its own,
+/// while this thread waits in the kernel until it execs or exits, as the
+/// guest's vfork or posix_spawn expects (the child's writes, such as
+/// posix_spawn's exec error, are seen by the parent). Returns its pid.
+pub fn vfork<A: GuestArch>(
+    process: &'static Process,
+    parent: &mut A::Cpu,
+    req: NewThread,
+) -> Result<u64, Errno> {
+    let mut cpu = parent.clone();
+    cpu.set_child_return();
+    if req.stack != 0 {
+        cpu.set_sp(req.stack);
+    }
+    let parent_tid = req.parent_tid;
+    let mut child = VforkChild {
+        process,
+        cpu,
+        engine: super::new_engine::<A>(process),
+        req,
+    };
+    // The child runs on this thread's thread-local storage: keep ours.
+    let signals = emu_syscalls::thread_signals();
+    let clear_tid = emu_syscalls::clear_child_tid();
+    // SAFETY: a fresh private mapping for the child's host stack.
+    let stack = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            HOST_STACK,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_STACK,
+            -1,
+            0,
+        )
+    };
+    if stack == libc::MAP_FAILED {
+        return Err(libc::ENOMEM);
+    }
+    // SAFETY: the child gets its own stack and `child`, which outlives it
+    // (this thread is suspended until the child execs or exits).
+    let pid = unsafe {
+        libc::clone(
+            vfork_child_main::<A>,
+            (stack as *mut u8).add(HOST_STACK) as *mut libc::c_void,
+            libc::CLONE_VM | libc::CLONE_VFORK | libc::SIGCHLD,
+            &mut child as *mut VforkChild<A> as *mut libc::c_void,
+        )
+    };
+    let err = std::io::Error::last_os_error()
+        .raw_os_error()
+        .unwrap_or(libc::EAGAIN);
+    IN_VFORK_CHILD.with(|c| c.set(false));
+    emu_syscalls::restore_thread_signals(signals);
+    emu_syscalls::set_clear_child_tid(clear_tid);
+    super::signal::watch_exit_request::<A>(parent);
+    // SAFETY: the child no longer runs on it.
+    unsafe { libc::munmap(stack, HOST_STACK) };
+    if pid < 0 {
+        return Err(err);
+    }
+    if let Some(at) = parent_tid {
+        let _ = process.space.write(at, &pid.to_ne_bytes());
+    }
+    Ok(pid as u64)
+}
+
+extern "C" fn vfork_child_main<A: GuestArch>(arg: *mut libc::c_void) -> i32 {
+    // SAFETY: `vfork` passed its `VforkChild`, alive while we run.
+    let child = unsafe { &mut *(arg as *mut VforkChild<A>) };
+    IN_VFORK_CHILD.with(|c| c.set(true));
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    emu_syscalls::set_clear_child_tid(child.req.clear_child_tid.unwrap_or(0));
+    if let Some(at) = child.req.child_tid {
+        let _ = child.process.space.write(at, &tid.to_ne_bytes());
+    }
+    super::run_thread::<A>(child.process, &mut child.cpu, &mut child.engine);
+    // SAFETY: as in run_thread's exits.
+    unsafe { libc::_exit(0) }
+}
+
 /// Ends the calling guest thread with `code`: its CLONE_CHILD_CLEARTID word
 /// is zeroed and futex-woken (what pthread_join waits for); the last thread
 /// ends the process. Returns if other threads live on.

@@ -27,8 +27,9 @@ mod time;
 pub use abi::structs::GuestSigaction;
 pub use process::{clear_child_tid, set_clear_child_tid};
 pub use signal::{
-    guest_altstack, guest_sigaction, guest_sigmask, reset_guest_sigaction, set_guest_altstack,
-    set_guest_sigmask, set_signal_hook, set_syscall_sp, take_pending_signal, take_saved_sigmask,
+    guest_altstack, guest_sigaction, guest_sigmask, reset_guest_sigaction, restore_thread_signals,
+    set_guest_altstack, set_guest_sigmask, set_signal_hook, set_syscall_sp, take_pending_signal,
+    take_saved_sigmask, thread_signals, ThreadSignals,
 };
 pub use table::{dispatch, syscall_name};
 
@@ -46,6 +47,10 @@ pub enum Outcome {
     /// `clone` of a thread (CLONE_VM|CLONE_THREAD…): the core starts a new
     /// guest thread sharing everything and returns its tid (or an errno).
     NewThread(NewThread),
+    /// `clone(CLONE_VM|CLONE_VFORK)` (posix_spawn, vfork): the core starts a
+    /// child process sharing the guest's memory and returns its pid once
+    /// the child has exec'd or exited.
+    VforkChild(NewThread),
     /// `rt_sigreturn`: the core restores the state saved in the signal
     /// frame at the stack pointer (the return register included).
     SigReturn,

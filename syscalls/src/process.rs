@@ -125,16 +125,20 @@ const FORK_FLAGS: u64 = CSIGNAL
 /// and the parent waits for nothing it could observe).
 pub fn clone(g: &dyn Guest, a: A) -> Outcome {
     let (flags, newsp, ptid, tls, ctid) = (a[0], a[1], a[2], a[3], a[4]);
+    let opt = |f: u64, v: u64| (flags & f != 0).then_some(v);
+    let request = crate::NewThread {
+        flags,
+        stack: newsp,
+        parent_tid: opt(CLONE_PARENT_SETTID, ptid),
+        tls: opt(CLONE_SETTLS, tls),
+        child_tid: opt(CLONE_CHILD_SETTID, ctid),
+        clear_child_tid: opt(CLONE_CHILD_CLEARTID, ctid),
+    };
     if flags & THREAD_FLAGS == THREAD_FLAGS && flags & !(THREAD_FLAGS | THREAD_OPTIONAL) == 0 {
-        let opt = |f: u64, v: u64| (flags & f != 0).then_some(v);
-        return Outcome::NewThread(crate::NewThread {
-            flags,
-            stack: newsp,
-            parent_tid: opt(CLONE_PARENT_SETTID, ptid),
-            tls: opt(CLONE_SETTLS, tls),
-            child_tid: opt(CLONE_CHILD_SETTID, ctid),
-            clear_child_tid: opt(CLONE_CHILD_CLEARTID, ctid),
-        });
+        return Outcome::NewThread(request);
+    }
+    if flags & (CLONE_VM | CLONE_VFORK) == CLONE_VM | CLONE_VFORK && flags & !FORK_FLAGS == 0 {
+        return Outcome::VforkChild(request);
     }
     Outcome::Return(crate::table::encode(fork_like(g, flags, newsp, ptid, ctid)))
 }

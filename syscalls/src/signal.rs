@@ -56,6 +56,34 @@ thread_local! {
     static SYSCALL_SP: Cell<u64> = const { Cell::new(0) };
 }
 
+/// A thread's guest signal state (what a vfork child, which runs on its
+/// parent's thread-local storage, must hand back untouched).
+#[derive(Clone, Copy)]
+pub struct ThreadSignals {
+    mask: u64,
+    altstack: StackT,
+    pending: u64,
+    saved_mask: Option<u64>,
+}
+
+/// The calling thread's guest signal state.
+pub fn thread_signals() -> ThreadSignals {
+    ThreadSignals {
+        mask: guest_sigmask(),
+        altstack: ALTSTACK.with(|s| s.get()),
+        pending: PENDING.with(|p| p.load(Ordering::SeqCst)),
+        saved_mask: SAVED_MASK.with(|m| m.get()),
+    }
+}
+
+/// Puts back what [`thread_signals`] returned.
+pub fn restore_thread_signals(s: ThreadSignals) {
+    ALTSTACK.with(|a| a.set(s.altstack));
+    PENDING.with(|p| p.store(s.pending, Ordering::SeqCst));
+    SAVED_MASK.with(|m| m.set(s.saved_mask));
+    set_guest_sigmask(s.mask);
+}
+
 /// Takes the mask rt_sigsuspend replaced, if it did.
 pub fn take_saved_sigmask() -> Option<u64> {
     SAVED_MASK.with(|m| m.take())

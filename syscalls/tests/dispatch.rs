@@ -650,23 +650,20 @@ fn ppoll_and_vectored_io() {
 }
 
 #[test]
-fn posix_spawn_style_clone_asks_the_core_for_the_child_stack() {
+fn posix_spawn_style_clone_goes_to_the_core_as_a_vfork_child() {
     let g = MockGuest::new();
     let flags = 0x100 | 0x4000 | libc::SIGCHLD as u64; // CLONE_VM|CLONE_VFORK|SIGCHLD
-    let r = call(&g, NR_CLONE, &[flags, 0x7000_1000, 0, 0, 0]);
-    if r == 0 {
-        unsafe {
-            libc::_exit(if g.child_sp.get() == 0x7000_1000 {
-                0
-            } else {
-                1
-            })
-        };
-    }
-    let status = g.alloc(4);
-    assert_eq!(call(&g, NR_WAIT4, &[r as u64, status, 0, 0]), r);
-    assert_eq!(libc::WEXITSTATUS(g.get_u32(status) as i32), 0);
-    assert_eq!(g.child_sp.get(), 0, "the parent's stack is untouched");
+    assert_eq!(
+        dispatch(&g, NR_CLONE, [flags, 0x7000_1000, 0, 0, 0, 0]),
+        Outcome::VforkChild(emu_syscalls::NewThread {
+            flags,
+            stack: 0x7000_1000,
+            parent_tid: None,
+            tls: None,
+            child_tid: None,
+            clear_child_tid: None,
+        })
+    );
 }
 
 #[test]

@@ -6,3 +6,7 @@ p = subprocess.Popen([sys.executable, "-c", "import sys; print(sys.stdin.read().
                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
 out, _ = p.communicate("piped through a child python")
 print("communicate", out.strip(), p.returncode)
+try:
+    subprocess.run(["/nonexistent/program"])
+except FileNotFoundError as e:
+    print("missing program", e.errno)
