@@ -417,11 +417,11 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
                     }
                     Outcome::NewThread(req) => {
                         let r = thread::spawn::<A>(process, cpu, req);
-                        cpu.set_syscall_result(r.unwrap_or_else(|e| -(e as i64) as u64));
+                        cpu.set_syscall_result(syscall_return(r));
                     }
                     Outcome::VforkChild(req) => {
                         let r = thread::vfork::<A>(process, cpu, req);
-                        cpu.set_syscall_result(r.unwrap_or_else(|e| -(e as i64) as u64));
+                        cpu.set_syscall_result(syscall_return(r));
                     }
                     Outcome::ExitThread(code) | Outcome::ExitGroup(code)
                         if thread::in_vfork_child() =>
@@ -442,7 +442,7 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
                     }
                     Outcome::Execve { path, argv, envp } => {
                         let err = exec::execve(process, &path, &argv, &envp);
-                        cpu.set_syscall_result((-(err as i64)) as u64);
+                        cpu.set_syscall_result(syscall_return(Err(err)));
                     }
                 }
                 // Translations of code the syscall unmapped, replaced or
@@ -484,6 +484,11 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
             Event::Interrupted => {}
         }
     }
+}
+
+/// A syscall's return register value: the result, or -errno.
+fn syscall_return(r: Result<u64, emu_syscalls::Errno>) -> u64 {
+    r.unwrap_or_else(|e| -(e as i64) as u64)
 }
 
 /// si_code values of synchronous signals.
