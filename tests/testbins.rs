@@ -122,6 +122,7 @@ cases!(
     threads_signals_exit_group,
     threads_signals_mainexit,
     pthread_cancel,
+    signal_storm,
 );
 
 /// Threaded cases, each also run `STRESS_RUNS` times per backend: they must
@@ -159,6 +160,7 @@ stress!(
     threads_signals_exit_group,
     threads_signals_mainexit,
     pthread_cancel,
+    signal_storm,
 );
 
 fn testbins_dir() -> PathBuf {

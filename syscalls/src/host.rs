@@ -7,8 +7,18 @@
 use crate::{Errno, Guest, SysResult};
 use std::ffi::CString;
 
-/// A raw host syscall; `Err(errno)` on failure.
+/// A raw host syscall; `Err(errno)` on failure. Those that may block are
+/// made so that a guest signal arriving just before cannot be missed
+/// (`safe`): they fail with EINTR instead.
 pub(crate) fn sys(nr: libc::c_long, a: [u64; 6]) -> SysResult {
+    if crate::safe::may_block(nr) {
+        let r = crate::safe::syscall(nr, a);
+        return if (-4095..0).contains(&r) {
+            Err(-r as Errno)
+        } else {
+            Ok(r as u64)
+        };
+    }
     // SAFETY: the caller passes arguments valid for `nr` (host pointers come
     // from `Guest::host_ptr` and the kernel checks them itself).
     let r = unsafe { libc::syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]) };

@@ -18,6 +18,7 @@ mod misc;
 mod mm;
 mod net;
 mod process;
+mod safe;
 mod signal;
 mod strace;
 mod sync;

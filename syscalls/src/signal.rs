@@ -108,6 +108,8 @@ extern "C" fn host_handler(sig: i32, info: *mut libc::siginfo_t, uc: *mut libc::
         });
         PENDING.with(|p| p.fetch_or(1 << i, Ordering::SeqCst));
         libc::sigaddset(&mut (*(uc as *mut libc::ucontext_t)).uc_sigmask, sig);
+        crate::safe::signal_arrived();
+        crate::safe::redirect(uc);
     }
     if let Some(f) = ON_SIGNAL.with(|f| f.get()) {
         f();
@@ -123,6 +125,9 @@ pub fn set_signal_hook(f: fn()) {
 /// Takes the lowest-numbered pending signal of the calling thread that its
 /// guest mask does not block, with its siginfo.
 pub fn take_pending_signal() -> Option<(i32, [u8; 128])> {
+    // Cleared first: a signal recorded from here on interrupts the next
+    // blocking syscall even if this look misses it.
+    crate::safe::clear_arrived();
     let deliverable = PENDING.with(|p| p.load(Ordering::SeqCst)) & !guest_sigmask();
     if deliverable == 0 {
         return None;
