@@ -444,3 +444,99 @@ fn manifest_matches_tests() {
     }
     assert!(!BACKENDS.is_empty());
 }
+
+/// Job control in an interactive busybox `sh` on a pseudo-terminal: Ctrl-Z
+/// stops the foreground job (SIGTSTP to its process group, the shell sees
+/// it stopped through wait4), `bg` continues it (SIGCONT), `kill %1` ends it.
+#[test]
+fn busybox_sh_job_control_in_a_pty() {
+    use std::io::{Read as _, Write as _};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    use std::os::unix::process::CommandExt;
+    let busybox = root().join("bin/busybox");
+    for backend in BACKENDS {
+        let (mut master, slave) = unsafe {
+            let (mut m, mut s) = (0, 0);
+            assert_eq!(
+                libc::openpty(
+                    &mut m,
+                    &mut s,
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    std::ptr::null()
+                ),
+                0
+            );
+            (
+                fs::File::from(OwnedFd::from_raw_fd(m)),
+                OwnedFd::from_raw_fd(s),
+            )
+        };
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_emu-riscv64"));
+        cmd.args(["-accel", backend])
+            .arg(&busybox)
+            .args(["sh", "-i"])
+            .env_clear()
+            .env("PATH", "/nonexistent")
+            .env("PS1", "$ ")
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: setsid and TIOCSCTTY in the child before exec: the pty
+        // becomes the shell's controlling terminal.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                libc::ioctl(0, libc::TIOCSCTTY, 0);
+                Ok(())
+            });
+        }
+        let mut child = cmd.spawn().expect("spawn emu");
+        // The pty is read in a thread; the transcript is checked step by step.
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let mut reader = master.try_clone().unwrap();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = String::new();
+        let mut expect = |want: &str| {
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            while !seen.contains(want) {
+                let left = deadline.saturating_duration_since(std::time::Instant::now());
+                match rx.recv_timeout(left) {
+                    Ok(b) => seen.push_str(&String::from_utf8_lossy(&b)),
+                    Err(_) => panic!("[{backend}] no {want:?} in the transcript:\n{seen}"),
+                }
+            }
+            // Keep what came after the match for the next step.
+            let rest = seen.find(want).unwrap() + want.len();
+            seen.drain(..rest);
+        };
+        let mut send = |s: &str| master.write_all(s.as_bytes()).unwrap();
+        expect("$ ");
+        send("sleep 30\n");
+        std::thread::sleep(Duration::from_millis(500));
+        send("\x1a");
+        expect("Stopped");
+        expect("$ ");
+        send("jobs\n");
+        expect("[1]+  Stopped                    sleep 30");
+        send("bg\n");
+        expect("[1] sleep 30");
+        // The shell reports the job's end at its next prompt or `jobs`.
+        send("kill %1\n");
+        std::thread::sleep(Duration::from_millis(500));
+        send("jobs\n");
+        expect("Terminated");
+        send("echo status $?\n");
+        expect("status 0");
+        send("exit\n");
+        let status = child.wait().expect("wait for the shell");
+        assert!(status.success(), "[{backend}] shell: {status:?}");
+    }
+}
