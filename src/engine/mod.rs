@@ -475,13 +475,7 @@ enum Pending {
 
 /// Whether the exit request in `cpu` is set.
 fn exit_requested<A: GuestArch>(cpu: &A::Cpu) -> bool {
-    // SAFETY: the offset is of a u32 inside `Cpu` (GuestArch contract); it
-    // may be written by a signal handler of this thread, hence volatile.
-    unsafe {
-        ((cpu as *const A::Cpu as *const u8).add(A::EXIT_REQUEST_OFFSET) as *const u32)
-            .read_volatile()
-            != 0
-    }
+    crate::guest::exit_request::<A>(cpu).load(std::sync::atomic::Ordering::Relaxed) != 0
 }
 
 /// The guest event for a host fault on a guest access.

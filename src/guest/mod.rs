@@ -50,6 +50,16 @@ pub trait GuestArch: 'static {
 #[derive(Debug)]
 pub struct BadFrame;
 
+/// The exit-request word of `cpu` (see `GuestArch::EXIT_REQUEST_OFFSET`).
+pub fn exit_request<A: GuestArch>(cpu: &A::Cpu) -> &std::sync::atomic::AtomicU32 {
+    // SAFETY: the offset is of an aligned u32 inside `Cpu` (GuestArch
+    // contract), written only atomically (by this thread's signal handler).
+    unsafe {
+        &*((cpu as *const A::Cpu as *const u8).add(A::EXIT_REQUEST_OFFSET)
+            as *const std::sync::atomic::AtomicU32)
+    }
+}
+
 /// (ss_sp, ss_flags, ss_size) of a `stack_t`.
 pub type AltStack = (u64, i32, u64);
 

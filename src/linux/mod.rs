@@ -383,14 +383,13 @@ fn new_engine<A: GuestArch>(process: &Process) -> Engine<A> {
 /// [`cpu_loop`] with a given engine.
 fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine: &mut Engine<A>) {
     let mut seen = process.threads.seen_now();
-    let exit_request = signal::watch_exit_request::<A>(cpu);
+    signal::watch_exit_request::<A>(cpu);
     loop {
         process.threads.catch_up(&mut seen, |stale| match stale {
             thread::Stale::Range(start, end) => engine.invalidate(start, end),
             thread::Stale::Everything => engine.flush(),
         });
-        // SAFETY: the word `watch_exit_request` found in `cpu`, alive here.
-        unsafe { (*exit_request).store(0, std::sync::atomic::Ordering::SeqCst) };
+        crate::guest::exit_request::<A>(cpu).store(0, std::sync::atomic::Ordering::SeqCst);
         deliver_pending::<A>(process, cpu, &engine.stats);
         match engine.run(cpu, &process.space, &process.log) {
             Event::Syscall => {

@@ -40,15 +40,12 @@ fn request_exit() {
 }
 
 /// Makes signals recorded for the calling thread set `cpu`'s exit request
-/// (see `GuestArch::EXIT_REQUEST_OFFSET`); returns the word. `cpu` must
-/// outlive the thread's guest execution.
-pub fn watch_exit_request<A: GuestArch>(cpu: &mut A::Cpu) -> *const AtomicU32 {
-    // SAFETY: the offset is of an aligned u32 inside `Cpu` (GuestArch contract).
-    let flag =
-        unsafe { (cpu as *mut A::Cpu as *mut u8).add(A::EXIT_REQUEST_OFFSET) } as *const AtomicU32;
+/// (see `GuestArch::EXIT_REQUEST_OFFSET`). `cpu` must outlive the
+/// thread's guest execution.
+pub fn watch_exit_request<A: GuestArch>(cpu: &mut A::Cpu) {
+    let flag: *const AtomicU32 = crate::guest::exit_request::<A>(cpu);
     EXIT_REQUEST.with(|f| f.set(flag));
     emu_syscalls::set_signal_hook(request_exit);
-    flag
 }
 
 /// What the guest's signal came to.

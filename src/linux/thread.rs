@@ -97,14 +97,9 @@ impl Threads {
     }
 }
 
-/// Starts a guest thread running a copy of `parent` (returning 0 from the
-/// clone), as `req` asks; returns its tid once it exists and has stored it
-/// where asked.
-pub fn spawn<A: GuestArch>(
-    process: &'static Process,
-    parent: &A::Cpu,
-    req: NewThread,
-) -> Result<u64, Errno> {
+/// The CPU a clone child starts with: the parent's, returning 0 from the
+/// clone, on the stack and with the thread pointer `req` asks for.
+fn child_cpu<A: GuestArch>(parent: &A::Cpu, req: &NewThread) -> A::Cpu {
     let mut cpu = parent.clone();
     cpu.set_child_return();
     if req.stack != 0 {
@@ -113,6 +108,18 @@ pub fn spawn<A: GuestArch>(
     if let Some(tp) = req.tls {
         cpu.set_tls(tp);
     }
+    cpu
+}
+
+/// Starts a guest thread running a copy of `parent` (returning 0 from the
+/// clone), as `req` asks; returns its tid once it exists and has stored it
+/// where asked.
+pub fn spawn<A: GuestArch>(
+    process: &'static Process,
+    parent: &A::Cpu,
+    req: NewThread,
+) -> Result<u64, Errno> {
+    let mut cpu = child_cpu::<A>(parent, &req);
     let mask = emu_syscalls::guest_sigmask();
     let (tx, rx) = std::sync::mpsc::channel();
     process.threads.live.fetch_add(1, Ordering::AcqRel);
@@ -171,11 +178,7 @@ pub fn vfork<A: GuestArch>(
     parent: &mut A::Cpu,
     req: NewThread,
 ) -> Result<u64, Errno> {
-    let mut cpu = parent.clone();
-    cpu.set_child_return();
-    if req.stack != 0 {
-        cpu.set_sp(req.stack);
-    }
+    let cpu = child_cpu::<A>(parent, &req);
     let parent_tid = req.parent_tid;
     let mut child = VforkChild {
         process,

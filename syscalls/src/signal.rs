@@ -179,9 +179,8 @@ pub fn set_guest_altstack(ss_sp: u64, ss_flags: i32, ss_size: u64) {
 pub fn reset_guest_sigaction(sig: i32) {
     if let Some(i) = (sig as usize).checked_sub(1).filter(|&i| i < NSIG) {
         with_actions(|t| t[i] = GuestSigaction::default());
-        if sig < 32 && !host_reserved_signal(sig) {
-            // SAFETY: SIG_DFL for a signal the emulator does not use.
-            unsafe { libc::signal(sig, libc::SIG_DFL) };
+        if !host_reserved_signal(sig) {
+            let _ = install_host_action(sig, SIG_DFL);
         }
     }
 }
