@@ -129,7 +129,16 @@ const SPECS: &[Spec] = &[
         arg: Some("name"),
         help: "execution backend: jit (x86-64 hosts) or interp",
     },
+    Spec {
+        names: &["tb-size"],
+        env: "EMU_TB_SIZE",
+        arg: Some("size"),
+        help: "JIT code cache size (default 64M, at least 256K; flushed whole when full)",
+    },
 ];
+
+/// The smallest `-tb-size`: room for the largest block.
+const MIN_CODE_CACHE: usize = 256 << 10;
 
 /// CPU models per guest: (name, description).
 pub fn cpu_models(arch: &str) -> &'static [(&'static str, &'static str)] {
@@ -260,6 +269,13 @@ fn apply(
         "seed" => opts.seed = Some(parse_number(v())?),
         "B" => opts.guest_base = Some(parse_number(v())?),
         "R" => opts.reserved_va = parse_size(v())?,
+        "tb-size" => {
+            opts.code_cache_size = parse_size(v())?
+                .try_into()
+                .ok()
+                .filter(|&n| n >= MIN_CODE_CACHE)
+                .ok_or_else(|| format!("-tb-size: at least {}K", MIN_CODE_CACHE >> 10))?
+        }
         "accel" => match v() {
             "interp" => opts.accel = crate::engine::Accel::Interp,
             "jit" if cfg!(target_arch = "x86_64") => opts.accel = crate::engine::Accel::Jit,

@@ -228,6 +228,11 @@ fn scratch_dir(name: &str, backend: &str) -> PathBuf {
 }
 
 fn run_case(name: &str) {
+    run_case_with(name, BACKENDS, &[]);
+}
+
+/// Runs case `name` on `backends` with extra emulator options.
+fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
     let root = root();
     let cases = load_cases();
     let case = cases
@@ -240,7 +245,7 @@ fn run_case(name: &str) {
     let program = root.join(&case.program);
 
     let mut failures = Vec::new();
-    for backend in BACKENDS {
+    for backend in backends {
         let scratch = scratch_dir(name, backend);
         let cwd = scratch.join("cwd");
         let bin = scratch.join("bin");
@@ -250,7 +255,7 @@ fn run_case(name: &str) {
                 .expect("symlink applet");
         }
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_emu-riscv64"));
-        cmd.arg("-accel").arg(backend);
+        cmd.arg("-accel").arg(backend).args(options);
         if case.kind == Kind::Dyn {
             cmd.arg("-L").arg(&root);
         }
@@ -267,7 +272,8 @@ fn run_case(name: &str) {
             // The root is shared and must stay pristine: no __pycache__ in it.
             .env("PYTHONDONTWRITEBYTECODE", "1");
         let shown = format!(
-            "emu-riscv64 -accel {backend}{} {} {}",
+            "emu-riscv64 -accel {backend} {}{} {} {}",
+            options.join(" "),
             if case.kind == Kind::Dyn {
                 format!(" -L {}", root.display())
             } else {
@@ -448,6 +454,14 @@ fn manifest_matches_tests() {
 /// Job control in an interactive busybox `sh` on a pseudo-terminal: Ctrl-Z
 /// stops the foreground job (SIGTSTP to its process group, the shell sees
 /// it stopped through wait4), `bg` continues it (SIGCONT), `kill %1` ends it.
+/// Python threads on the JIT with a code cache so small that it fills
+/// over a hundred times: every flush waits for the running threads to leave
+/// translated code, and the output stays right.
+#[test]
+fn py_threads_with_a_tiny_code_cache() {
+    run_case_with("py-threads", &["jit"], &["-tb-size", "1M"]);
+}
+
 #[test]
 fn busybox_sh_job_control_in_a_pty() {
     use std::io::{Read as _, Write as _};

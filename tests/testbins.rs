@@ -80,6 +80,9 @@ cases!(
     sigsegv,
     illegal,
     smc,
+    smc_threads_rewrite,
+    smc_threads_fencei,
+    smc_threads_remap,
     efault,
     execstack,
     threads_create,
@@ -143,6 +146,9 @@ macro_rules! stress {
 const STRESS_RUNS: usize = 50;
 
 stress!(
+    smc_threads_rewrite,
+    smc_threads_fencei,
+    smc_threads_remap,
     threads_create,
     threads_mutex,
     threads_condvar,

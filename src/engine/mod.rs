@@ -3,27 +3,33 @@
 //! syscall, a fault, a breakpoint). Owns the translation cache.
 //!
 //! Blocks are translated once and kept until a flush (`fence.i`,
-//! `riscv_flush_icache`, or code unmapped/reprotected). The cache is per
-//! thread for now; the threads issue makes it shared.
+//! `riscv_flush_icache`, or code unmapped/reprotected). The translations
+//! of a process are shared by all its threads (`shared`: lock-free lookups
+//! in `blocks`, one writer at a time); an [`Engine`] is one thread's view,
+//! with its own jump cache.
 //!
 //! Two backends ([`Accel`]): the IR interpreter, and on x86-64 hosts the
 //! JIT (`backend::x64`), whose blocks chain to each other directly and
 //! look indirect targets up in an inline jump cache, so they come back here
 //! only for a block not translated yet, a jump-cache miss, or an exit.
 
-use crate::backend::interp::{self, BlockExit, Code, Machine};
+use crate::backend::interp::{BlockExit, Machine};
 use crate::guest::{CodeFetch, GuestArch, GuestCpu};
 use crate::ir::{self, ExitReason};
 use crate::log::Log;
 use crate::mem::AddressSpace;
-use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
+pub mod blocks;
 mod disasm;
+pub mod shared;
 #[cfg(test)]
 mod tests;
 
 use crate::mem::fault::{BUS_ADRALN, SEGV_ACCERR, SEGV_MAPERR};
+use blocks::{Body, Translation};
+pub use shared::SharedCode;
 
 /// Why the engine handed control back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,7 +68,11 @@ impl CodeFetch for Fetch<'_> {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Stats {
     pub blocks_translated: u64,
+    /// Invalidations and flushes this thread made.
     pub flushes: u64,
+    /// Flushes of the whole shared cache so far (by any thread; a full
+    /// code cache, fence.i).
+    pub cache_flushes: u64,
     /// JIT: exits patched into direct jumps to their target block.
     pub chains_patched: u64,
     /// JIT: entries written into the inline jump cache of indirect jumps.
@@ -100,8 +110,17 @@ impl Accel {
     }
 }
 
-/// Entries in the direct-mapped jump cache (pc → block), a power of two.
+/// Entries in each thread's jump cache (pc → block), a power of two.
 const JUMP_CACHE_SIZE: usize = 1 << 12;
+#[cfg(target_arch = "x86_64")]
+const _: () = assert!(crate::backend::x64::JUMP_TABLE_MASK as usize + 1 == JUMP_CACHE_SIZE);
+
+/// An empty jump-cache entry: an odd pc no jump can target.
+const EMPTY_SLOT: (u64, usize) = (u64::MAX, 0);
+
+fn jump_slot(pc: u64) -> usize {
+    ((pc >> 1) as usize) & (JUMP_CACHE_SIZE - 1)
+}
 
 /// What one guarded run of chained blocks ended with.
 enum Step {
@@ -116,15 +135,19 @@ enum Step {
     },
 }
 
+/// One guest thread's engine over its process's shared translations.
 pub struct Engine<A: GuestArch> {
-    /// Every translation, by guest pc. Boxed so a block's address is stable
-    /// until it is invalidated.
-    cache: HashMap<u64, Box<Code>>,
-    /// Fast path in front of `cache`: (pc, block) by pc bits; a null block is empty.
-    jump_cache: Vec<(u64, *const Code)>,
-    /// The JIT, when it is the backend (then `cache` stays empty).
-    #[cfg(target_arch = "x86_64")]
-    jit: Option<Box<crate::backend::x64::Jit>>,
+    shared: Arc<SharedCode>,
+    /// This engine's id in `shared`.
+    id: u64,
+    /// Address of the exit-request word registered with `shared` (0: none).
+    registered: usize,
+    /// The shared cache's epoch this thread's jump cache is up to date with.
+    epoch: u64,
+    /// This thread's jump cache in front of the shared map: (pc, block) for
+    /// the interpreter; (pc, host code) for the JIT, whose indirect jumps
+    /// probe it inline.
+    jump_cache: Box<[(u64, usize)]>,
     /// `-perfmap`: `/tmp/perf-PID.map`, one line per translated block.
     perfmap: Option<std::fs::File>,
     pub stats: Stats,
@@ -137,33 +160,40 @@ impl<A: GuestArch> Default for Engine<A> {
     }
 }
 
-fn jump_slot(pc: u64) -> usize {
-    ((pc >> 1) as usize) & (JUMP_CACHE_SIZE - 1)
+impl<A: GuestArch> Drop for Engine<A> {
+    fn drop(&mut self) {
+        self.shared.unregister_cpu(self.id);
+    }
 }
 
 impl<A: GuestArch> Engine<A> {
-    /// An engine running blocks on `accel` (the interpreter if the JIT
-    /// cannot run on this host).
+    /// An engine with translations of its own, running blocks on `accel`
+    /// (the interpreter if the JIT cannot run on this host).
     pub fn new(accel: Accel) -> Self {
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = accel;
+        Engine::sharing(&SharedCode::new::<A>(
+            accel,
+            crate::backend::DEFAULT_CODE_CACHE_SIZE,
+        ))
+    }
+
+    /// An engine for another thread of the process whose translations
+    /// `shared` holds.
+    pub fn sharing(shared: &Arc<SharedCode>) -> Self {
         Engine {
-            cache: HashMap::new(),
-            jump_cache: vec![(0, std::ptr::null()); JUMP_CACHE_SIZE],
-            #[cfg(target_arch = "x86_64")]
-            jit: match accel {
-                Accel::Jit => crate::backend::x64::Jit::new(
-                    crate::backend::x64::cache::DEFAULT_SIZE,
-                    A::SP_OFFSET,
-                    A::EXIT_REQUEST_OFFSET,
-                )
-                .map(Box::new),
-                Accel::Interp => None,
-            },
+            shared: shared.clone(),
+            id: shared.new_engine_id(),
+            registered: 0,
+            epoch: shared.epoch(),
+            jump_cache: vec![EMPTY_SLOT; JUMP_CACHE_SIZE].into_boxed_slice(),
             perfmap: None,
             stats: Stats::default(),
             _arch: std::marker::PhantomData,
         }
+    }
+
+    /// The translations this engine uses (to share with another thread's).
+    pub fn shared(&self) -> &Arc<SharedCode> {
+        &self.shared
     }
 
     /// Appends every new block's host code range to `/tmp/perf-PID.map`
@@ -179,45 +209,27 @@ impl<A: GuestArch> Engine<A> {
 
     /// The backend actually in use.
     pub fn accel(&self) -> Accel {
-        #[cfg(target_arch = "x86_64")]
-        if self.jit.is_some() {
-            return Accel::Jit;
-        }
-        Accel::Interp
+        self.shared.accel()
     }
 
-    /// Drops every translation (the guest changed or asked to resync code).
+    /// Drops every translation, in every thread (the guest changed or asked
+    /// to resync code). Must not be called while running translated code.
     pub fn flush(&mut self) {
-        self.cache.clear();
-        self.jump_cache.fill((0, std::ptr::null()));
-        #[cfg(target_arch = "x86_64")]
-        if let Some(jit) = &mut self.jit {
-            jit.flush();
-        }
+        self.shared.flush(self.id);
         self.stats.flushes += 1;
     }
 
-    /// Drops translations overlapping guest addresses `start..end`.
+    /// Drops translations overlapping guest addresses `start..end`, in
+    /// every thread.
     pub fn invalidate(&mut self, start: u64, end: u64) {
-        let before = self.cache.len();
-        self.cache
-            .retain(|_, b| b.pc.saturating_add(b.size.max(1)) <= start || b.pc >= end);
-        #[allow(unused_mut)]
-        let mut dropped = self.cache.len() != before;
-        #[cfg(target_arch = "x86_64")]
-        if let Some(jit) = &mut self.jit {
-            dropped |= jit.invalidate(start, end);
-        }
-        if dropped {
-            self.jump_cache.fill((0, std::ptr::null()));
+        if self.shared.invalidate(start, end, self.id) {
             self.stats.flushes += 1;
         }
     }
 
     /// Translates and optimises the block at `pc`, logging it as asked.
-    fn translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> ir::Block {
+    fn translate(pc: u64, space: &AddressSpace, log: &Log) -> ir::Block {
         let mut block = A::translate(pc, &Fetch(space));
-        self.stats.blocks_translated += 1;
         if log.items.in_asm {
             log.write(&disasm::guest_block::<A>(space, &block));
         }
@@ -232,33 +244,82 @@ impl<A: GuestArch> Engine<A> {
         block
     }
 
-    /// The block at `pc` if it is translated: no allocation, safe inside `guarded`.
-    fn lookup(&mut self, pc: u64) -> Option<*const Code> {
-        let slot = &mut self.jump_cache[jump_slot(pc)];
-        if slot.0 == pc && !slot.1.is_null() {
-            return Some(slot.1);
-        }
-        let block: *const Code = &**self.cache.get(&pc)?;
-        *slot = (pc, block);
-        Some(block)
+    /// Translates the block at `pc` and publishes it to every thread.
+    /// Must not be called while running.
+    fn translate_and_publish(&mut self, pc: u64, space: &AddressSpace, log: &Log) {
+        let shared = self.shared.clone();
+        let stats = &mut self.stats;
+        let perfmap = &mut self.perfmap;
+        let translate = || {
+            stats.blocks_translated += 1;
+            Self::translate(pc, space, log)
+        };
+        shared.translate(self.id, pc, translate, |t| {
+            #[allow(unused_variables)]
+            let Body::Jit { entry, len, .. } = t.body
+            else {
+                return;
+            };
+            if let Some(f) = perfmap {
+                use std::io::Write as _;
+                let _ = writeln!(f, "{entry:x} {len:x} guest_{pc:x}");
+            }
+            #[cfg(target_arch = "x86_64")]
+            if log.items.out_asm {
+                // SAFETY: the block's code, just written to the cache.
+                let code = unsafe { std::slice::from_raw_parts(entry as *const u8, len) };
+                log.write(&format!(
+                    "OUT: [guest pc {pc:#x}]\n{}\n",
+                    crate::backend::x64::disassemble(code, entry as u64)
+                ));
+            }
+        });
+        self.stats.cache_flushes = self.shared.generation();
     }
 
-    /// The block at `pc`, translating it first if needed. Runs outside `guarded`.
-    fn lookup_or_translate(&mut self, pc: u64, space: &AddressSpace, log: &Log) -> *const Code {
-        if let Some(b) = self.lookup(pc) {
-            return b;
+    /// Makes `cpu`'s exit request the word set when this thread must leave
+    /// translated code (the CPU must outlive the engine, or be replaced by
+    /// the next run's before it goes).
+    fn register(&mut self, cpu: &A::Cpu) {
+        let word = crate::guest::exit_request::<A>(cpu);
+        let at = word as *const _ as usize;
+        if at != self.registered {
+            self.shared.register_cpu(self.id, word);
+            self.registered = at;
         }
-        let block = self.translate(pc, space, log);
-        self.cache.insert(pc, Box::new(interp::compile(&block)));
-        self.lookup(pc).expect("just inserted")
+    }
+
+    /// Starts running translated code: from here until `end_run` no flush
+    /// frees any. Empties this thread's jump cache if blocks went since it
+    /// was last brought up to date.
+    fn begin_run(&mut self) {
+        self.shared.begin_run();
+        let epoch = self.shared.epoch();
+        if epoch != self.epoch {
+            self.jump_cache.fill(EMPTY_SLOT);
+            self.epoch = epoch;
+        }
+    }
+
+    /// The block at `pc` if it is translated: no allocation, no lock, safe
+    /// inside `guarded`. Only while running.
+    fn lookup(&mut self, pc: u64) -> Option<*const Translation> {
+        let slot = &mut self.jump_cache[jump_slot(pc)];
+        if slot.0 == pc {
+            return Some(slot.1 as *const Translation);
+        }
+        let t = self.shared.get(pc)?;
+        *slot = (pc, t as usize);
+        Some(t)
     }
 
     /// Runs guest code from `cpu.pc()` until an [`Event`]. On return the CPU
     /// state is precise: pc is the instruction to report or resume at.
     pub fn run(&mut self, cpu: &mut A::Cpu, space: &AddressSpace, log: &Log) -> Event {
+        self.register(cpu);
         #[cfg(target_arch = "x86_64")]
-        if self.jit.is_some() {
-            return self.run_jit(cpu, space, log);
+        if let Some(runner) = self.shared.runner() {
+            return self.run_jit(runner, cpu, space, log);
         }
         let mut m = Machine::new(cpu as *mut A::Cpu as *mut u8, space.base(), space.size());
         // Tracing takes control back after every block, to log outside `guarded`.
@@ -268,15 +329,24 @@ impl<A: GuestArch> Engine<A> {
             if trace {
                 Self::trace(cpu, log);
             }
-            let first = self.lookup_or_translate(pc, space, log);
+            self.begin_run();
+            let Some(first) = self.lookup(pc) else {
+                self.shared.end_run();
+                self.translate_and_publish(pc, space, log);
+                continue;
+            };
             // Inside `guarded` only block execution and cache lookups happen:
             // no allocation, no locks (a guest fault unwinds by longjmp).
             let step = crate::mem::guarded(|| {
                 let mut block = first;
                 loop {
-                    // SAFETY: blocks stay alive while the cache is not modified,
-                    // the state pointer is `cpu`, and we are inside `guarded`.
-                    match unsafe { m.run(&*block) } {
+                    // SAFETY: blocks stay alive while this thread runs, the
+                    // state pointer is `cpu`, and we are inside `guarded`.
+                    let Body::Interp(code) = (unsafe { &(*block).body }) else {
+                        unreachable!("interpreter engine with JIT code")
+                    };
+                    // SAFETY: as above.
+                    match unsafe { m.run(code) } {
                         BlockExit::Next(next) => {
                             cpu.set_pc(next);
                             if exit_requested::<A>(cpu) {
@@ -302,6 +372,7 @@ impl<A: GuestArch> Engine<A> {
                     }
                 }
             });
+            self.shared.end_run();
             return match step {
                 Ok(Step::Continue) => continue,
                 Ok(Step::Interrupted) => Event::Interrupted,
@@ -353,8 +424,14 @@ impl<A: GuestArch> Engine<A> {
     /// fills happen here, between runs of translated code; only the run
     /// itself is inside `guarded`.
     #[cfg(target_arch = "x86_64")]
-    fn run_jit(&mut self, cpu: &mut A::Cpu, space: &AddressSpace, log: &Log) -> Event {
-        use crate::backend::x64::JitExit;
+    fn run_jit(
+        &mut self,
+        runner: crate::backend::x64::Runner,
+        cpu: &mut A::Cpu,
+        space: &AddressSpace,
+        log: &Log,
+    ) -> Event {
+        use crate::backend::x64::{fill_jump_table, guest_pc_in, JitExit};
         // Tracing takes control back after every block: no chaining then.
         let trace = log.items.exec || log.items.cpu;
         let state = cpu as *mut A::Cpu as *mut u8;
@@ -367,62 +444,71 @@ impl<A: GuestArch> Engine<A> {
             if trace {
                 Self::trace(cpu, log);
             }
-            let known = self.jit.as_ref().expect("jit").lookup(pc).map(|b| b.entry);
-            let entry = match known {
-                Some(e) => e,
-                None => {
-                    let block = self.translate(pc, space, log);
-                    let jit = self.jit.as_mut().expect("jit");
-                    let entry = jit.compile(&block);
-                    if let Some(f) = &mut self.perfmap {
-                        use std::io::Write as _;
-                        let len = jit.lookup(pc).map_or(0, |b| b.len);
-                        let _ = writeln!(f, "{entry:x} {len:x} guest_{pc:x}");
-                    }
-                    if log.items.out_asm {
-                        let b = jit.lookup(pc).expect("just compiled");
-                        // SAFETY: the block's code, just written to the cache.
-                        let code = unsafe { std::slice::from_raw_parts(entry as *const u8, b.len) };
-                        log.write(&format!(
-                            "OUT: [guest pc {pc:#x}]\n{}\n",
-                            crate::backend::x64::disassemble(code, entry as u64)
-                        ));
-                    }
-                    entry
-                }
-            };
-            let jit = self.jit.as_mut().expect("jit");
-            if !trace {
-                match pending.take() {
-                    Some((Pending::Chain(site), generation)) => jit.chain(site, generation, pc),
-                    Some((Pending::Return(cell), generation)) => {
-                        jit.fill_return_cell(cell, generation, pc)
-                    }
-                    None => {}
-                }
-                jit.fill_jump_cache(pc, entry);
+            // Not running: translate and patch (both take the writer lock,
+            // which a flush holds while it waits for running threads).
+            if self.shared.get(pc).is_none() {
+                self.translate_and_publish(pc, space, log);
             }
-            pending = None;
-            jit.stats.entries += 1;
-            let jit_ref: &crate::backend::x64::Jit = jit;
+            match pending.take() {
+                Some((Pending::Chain(site), generation))
+                    if !trace && self.shared.chain(site, generation, pc) =>
+                {
+                    self.stats.chains_patched += 1;
+                }
+                Some((Pending::Return(cell), generation))
+                    if !trace && self.shared.fill_return_cell(cell, generation, pc) =>
+                {
+                    self.stats.return_cells_filled += 1;
+                }
+                _ => {}
+            }
+            self.begin_run();
+            let Some(t) = self.shared.get(pc) else {
+                // Invalidated or flushed meanwhile.
+                self.shared.end_run();
+                continue;
+            };
+            // SAFETY: published, and this thread is running.
+            let t = unsafe { &*t };
+            let Body::Jit { entry, .. } = t.body else {
+                unreachable!("JIT engine with interpreter code")
+            };
+            if !trace && fill_jump_table(&mut self.jump_cache, pc, entry) {
+                self.stats.jump_cache_fills += 1;
+            }
+            self.stats.jit_entries += 1;
+            let generation = self.shared.generation();
+            let table = self.jump_cache.as_ptr();
             // SAFETY: `state` is `cpu`, `base` the guest space, `entry` a live
-            // block; inside `guarded` nothing allocates or locks.
-            let r = crate::mem::guarded(|| unsafe { jit_ref.run(state, base, entry) });
-            let jit = self.jit.as_mut().expect("jit");
-            let s = jit.stats;
-            self.stats.chains_patched = s.chains_patched;
-            self.stats.jump_cache_fills = s.jump_cache_fills;
-            self.stats.return_cells_filled = s.return_cells_filled;
-            self.stats.jit_entries = s.entries;
+            // block, the jump cache holds blocks of this epoch; inside
+            // `guarded` nothing allocates or locks.
+            let r = crate::mem::guarded(|| unsafe { runner.run(state, base, table, entry) });
+            // A fault in translated code is reported at its instruction; one
+            // outside (in a helper) at the block's first instruction.
+            let fault_pc = r.as_ref().err().map(|fault| {
+                self.shared
+                    .containing_host_pc(fault.host_pc)
+                    .map_or(pc, |b| {
+                        // SAFETY: this thread is still running.
+                        let b = unsafe { &*b };
+                        match &b.body {
+                            Body::Jit {
+                                entry, insn_map, ..
+                            } => guest_pc_in(*entry, insn_map, b.pc, fault.host_pc),
+                            Body::Interp(_) => pc,
+                        }
+                    })
+            });
+            self.shared.end_run();
             match r {
                 Ok(JitExit::Chain { pc, site }) => {
                     cpu.set_pc(pc);
-                    pending = Some((Pending::Chain(site), jit.generation));
+                    pending = Some((Pending::Chain(site), generation));
                 }
                 Ok(JitExit::Return { pc, cell }) => {
                     cpu.set_pc(pc);
                     self.stats.return_cell_misses += 1;
-                    pending = Some((Pending::Return(cell), jit.generation));
+                    pending = Some((Pending::Return(cell), generation));
                 }
                 Ok(JitExit::Next(pc)) => {
                     cpu.set_pc(pc);
@@ -454,9 +540,7 @@ impl<A: GuestArch> Engine<A> {
                     };
                 }
                 Err(fault) => {
-                    // A fault outside translated code (in a helper) is
-                    // reported at the block's first instruction.
-                    cpu.set_pc(jit.guest_pc_at(fault.host_pc).unwrap_or(pc));
+                    cpu.set_pc(fault_pc.unwrap_or(pc));
                     return fault_event(&fault, space);
                 }
             }

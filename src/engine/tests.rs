@@ -82,6 +82,44 @@ fn loop_blocks_are_translated_once_and_reused() {
 }
 
 #[test]
+fn threads_share_translations_and_invalidation_reaches_them_all() {
+    for accel in accels() {
+        let space = space_with(PROGRAM);
+        let log = Log::new(LogItems::default(), None);
+        // The CPUs outlive the engines, which register their exit requests.
+        let (mut cpu1, mut cpu2) = (Cpu::default(), Cpu::default());
+        let mut first = Engine::<Riscv64>::new(accel);
+        let mut second = Engine::<Riscv64>::sharing(first.shared());
+        let start = |e: &mut Engine<Riscv64>, cpu: &mut Cpu| {
+            // A fresh state (as the Linux layer clears the exit request).
+            *cpu = Cpu::default();
+            cpu.set_pc(CODE);
+            cpu.set_sp(STACK - 64);
+            (e.run(cpu, &space, &log), cpu.x[10])
+        };
+        assert_eq!(start(&mut first, &mut cpu1), (Event::Syscall, 100));
+        assert_eq!(first.stats.blocks_translated, 3);
+        // The other thread runs what the first translated.
+        assert_eq!(start(&mut second, &mut cpu2), (Event::Syscall, 100));
+        assert_eq!(second.stats.blocks_translated, 0, "{accel:?}");
+        // Code changed by one thread is retranslated by the other, which
+        // is asked to leave translated code.
+        space.write(CODE + 0x02, &[0x93, 0x05, 0x80, 0x0c]).unwrap(); // addi a1, zero, 200
+        first.invalidate(CODE, CODE + 0x10);
+        assert_eq!(
+            crate::guest::exit_request::<Riscv64>(&cpu2).load(std::sync::atomic::Ordering::SeqCst),
+            1
+        );
+        assert_eq!(
+            crate::guest::exit_request::<Riscv64>(&cpu1).load(std::sync::atomic::Ordering::SeqCst),
+            0
+        );
+        assert_eq!(start(&mut second, &mut cpu2), (Event::Syscall, 200));
+        assert_eq!(second.stats.blocks_translated, 3, "{accel:?}");
+    }
+}
+
+#[test]
 fn a_fault_mid_block_reports_its_pc_and_keeps_earlier_writes() {
     let (event, cpu, _) = run(PROGRAM, CODE + 0x10);
     assert_eq!(

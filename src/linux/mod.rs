@@ -52,6 +52,8 @@ pub struct Options {
     pub accel: crate::engine::Accel,
     /// `-perfmap`: write `/tmp/perf-PID.map` for translated code.
     pub perfmap: bool,
+    /// `-tb-size`: bytes of the JIT code cache.
+    pub code_cache_size: usize,
     /// The emulator's own arguments, minus the program and its arguments:
     /// replayed when a guest execs another guest program.
     pub forward: Vec<String>,
@@ -73,6 +75,7 @@ impl Default for Options {
             log_file: None,
             accel: crate::engine::Accel::host_default(),
             perfmap: false,
+            code_cache_size: crate::backend::DEFAULT_CODE_CACHE_SIZE,
             forward: Vec::new(),
         }
     }
@@ -167,10 +170,15 @@ pub struct Process {
     /// ELF e_machine of the guest, to recognise exec'd programs we must run.
     pub elf_machine: u16,
     /// Code ranges the guest asked to resynchronise (riscv_flush_icache).
+    /// Held while any thread applies these and the address space's
+    /// executable-range changes to the translations. Lock order: this, the
+    /// translations' writer lock, the address space's.
     flushed_code: Mutex<Vec<(u64, u64)>>,
     /// Stack pointer for the child of a fork-like clone with a new stack.
     child_stack: Mutex<Option<u64>>,
     threads: thread::Threads,
+    /// The translations all guest threads share.
+    code: std::sync::Arc<crate::engine::SharedCode>,
     /// Guest address of the signal return trampoline (handlers return there).
     sigreturn_trampoline: u64,
 }
@@ -247,8 +255,20 @@ impl Guest for Process {
     fn set_child_stack(&self, sp: u64) {
         *lock(&self.child_stack) = Some(sp);
     }
-    fn forked(&self) {
-        self.threads.forked();
+    fn fork(&self) -> i32 {
+        let keep = signal::current_exit_request();
+        // The locks other threads may hold are taken first (in the order
+        // they nest everywhere), so the child inherits none of them held.
+        let changes = lock(&self.flushed_code);
+        let pid = self.code.around_fork(keep, || {
+            // SAFETY: fork(); the child continues running this guest thread only.
+            self.space.around_fork(|| unsafe { libc::fork() })
+        });
+        drop(changes);
+        if pid == 0 {
+            self.threads.forked();
+        }
+        pid
     }
     fn machine(&self) -> &'static str {
         self.machine
@@ -330,6 +350,7 @@ pub fn run<A: GuestArch>(
         *(&old as *const libc::sigset_t as *const u64)
     };
     emu_syscalls::set_guest_sigmask(host_mask);
+    let code = crate::engine::SharedCode::new::<A>(opts.accel, opts.code_cache_size);
     let process = Process {
         space,
         opts,
@@ -343,6 +364,7 @@ pub fn run<A: GuestArch>(
         flushed_code: Mutex::new(Vec::new()),
         child_stack: Mutex::new(None),
         threads: thread::Threads::new(),
+        code,
         sigreturn_trampoline,
     };
     // Guest threads share it until the process ends.
@@ -371,9 +393,9 @@ fn cpu_loop<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu) {
     run_thread::<A>(process, cpu, &mut engine)
 }
 
-/// A translation engine for one guest thread.
+/// A translation engine for one guest thread, over the process's translations.
 fn new_engine<A: GuestArch>(process: &Process) -> Engine<A> {
-    let mut engine = Engine::<A>::new(process.opts.accel);
+    let mut engine = Engine::<A>::sharing(&process.code);
     if process.opts.perfmap {
         engine.enable_perfmap();
     }
@@ -382,13 +404,8 @@ fn new_engine<A: GuestArch>(process: &Process) -> Engine<A> {
 
 /// [`cpu_loop`] with a given engine.
 fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine: &mut Engine<A>) {
-    let mut seen = process.threads.seen_now();
     signal::watch_exit_request::<A>(cpu);
     loop {
-        process.threads.catch_up(&mut seen, |stale| match stale {
-            thread::Stale::Range(start, end) => engine.invalidate(start, end),
-            thread::Stale::Everything => engine.flush(),
-        });
         crate::guest::exit_request::<A>(cpu).store(0, std::sync::atomic::Ordering::SeqCst);
         deliver_pending::<A>(process, cpu, &engine.stats);
         match engine.run(cpu, &process.space, &process.log) {
@@ -446,17 +463,15 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
                 }
                 // Translations of code the syscall unmapped, replaced or
                 // reprotected, or that the guest asked to resynchronise, go
-                // (in every thread).
-                let flushed = std::mem::take(&mut *lock(&process.flushed_code));
-                let stale: Vec<_> = process
-                    .space
-                    .take_exec_changes()
-                    .into_iter()
-                    .chain(flushed)
-                    .collect();
-                if !stale.is_empty() {
-                    process.threads.publish(stale);
+                // (in every thread). Another thread may have taken this
+                // syscall's changes: holding the lock while invalidating
+                // makes this thread wait until they are applied.
+                let mut flushed = lock(&process.flushed_code);
+                let changes = process.space.take_exec_changes();
+                for (start, end) in changes.into_iter().chain(flushed.drain(..)) {
+                    engine.invalidate(start, end);
                 }
+                drop(flushed);
             }
             Event::Breakpoint => {
                 let info = signal::fault_info(libc::SIGTRAP, TRAP_BRKPT, cpu.pc());

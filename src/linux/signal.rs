@@ -39,6 +39,12 @@ fn request_exit() {
     }
 }
 
+/// The exit-request word of the CPU the calling thread runs (null before
+/// [`watch_exit_request`]).
+pub fn current_exit_request() -> *const AtomicU32 {
+    EXIT_REQUEST.with(|f| f.get())
+}
+
 /// Makes signals recorded for the calling thread set `cpu`'s exit request
 /// (see `GuestArch::EXIT_REQUEST_OFFSET`). `cpu` must outlive the
 /// thread's guest execution.

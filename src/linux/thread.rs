@@ -1,94 +1,30 @@
 //! Guest threads: each guest thread is a host thread with its own CPU state
-//! and its own engine (translations are per thread for now), sharing the
-//! process (address space, file descriptors, signal dispositions).
+//! and its own engine, sharing the process (address space, translations,
+//! file descriptors, signal dispositions).
 //!
-//! Owns thread creation for `clone(CLONE_VM|CLONE_THREAD…)`, thread exit
-//! (CLONE_CHILD_CLEARTID's zero-and-wake, the last thread ending the
-//! process) and the log of code ranges whose translations went stale, which
-//! every thread's engine catches up with before it runs guest code again.
+//! Owns thread creation for `clone(CLONE_VM|CLONE_THREAD…)`, vfork children,
+//! and thread exit (CLONE_CHILD_CLEARTID's zero-and-wake, the last thread
+//! ending the process).
 
 use super::{cpu_loop, Process};
 use crate::guest::{GuestArch, GuestCpu};
 use emu_syscalls::{Errno, NewThread};
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Host stack of a guest thread's emulator side (the guest stack is in guest memory).
 const HOST_STACK: usize = 4 << 20;
-/// Stale code ranges kept for threads that have not caught up yet; a thread
-/// further behind drops all its translations instead.
-const MAX_CHANGES: usize = 4096;
 
 /// Process-wide thread bookkeeping.
 pub struct Threads {
     /// Guest threads not yet exited.
     live: AtomicUsize,
-    /// Sequence number of the newest stale range (0: none yet).
-    latest: AtomicU64,
-    changes: Mutex<Changes>,
-}
-
-/// Stale ranges: `ranges[i]` has sequence number `first + i`.
-struct Changes {
-    first: u64,
-    ranges: VecDeque<(u64, u64)>,
-}
-
-/// What a thread's engine must drop to catch up.
-pub enum Stale {
-    Range(u64, u64),
-    Everything,
 }
 
 impl Threads {
     pub fn new() -> Threads {
         Threads {
             live: AtomicUsize::new(1),
-            latest: AtomicU64::new(0),
-            changes: Mutex::new(Changes {
-                first: 1,
-                ranges: VecDeque::new(),
-            }),
         }
-    }
-
-    /// The current sequence number: a new thread starts from here (its
-    /// engine has nothing translated yet).
-    pub fn seen_now(&self) -> u64 {
-        self.latest.load(Ordering::Acquire)
-    }
-
-    /// Records code ranges whose translations are stale in every thread.
-    pub fn publish(&self, ranges: impl IntoIterator<Item = (u64, u64)>) {
-        let mut c = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        for r in ranges {
-            c.ranges.push_back(r);
-            if c.ranges.len() > MAX_CHANGES {
-                c.ranges.pop_front();
-                c.first += 1;
-            }
-        }
-        let latest = c.first + c.ranges.len() as u64 - 1;
-        self.latest.store(latest, Ordering::Release);
-    }
-
-    /// Hands `drop` what was published after `seen` and advances it. Cheap
-    /// when nothing was (one atomic load).
-    pub fn catch_up(&self, seen: &mut u64, mut drop: impl FnMut(Stale)) {
-        if self.latest.load(Ordering::Acquire) == *seen {
-            return;
-        }
-        let c = self.changes.lock().unwrap_or_else(|e| e.into_inner());
-        if *seen + 1 < c.first {
-            drop(Stale::Everything);
-        } else {
-            let skip = (*seen + 1 - c.first) as usize;
-            for &(start, end) in c.ranges.iter().skip(skip) {
-                drop(Stale::Range(start, end));
-            }
-        }
-        *seen = c.first + c.ranges.len() as u64 - 1;
     }
 
     /// In the child of a fork: only the calling thread exists there.
@@ -163,8 +99,9 @@ pub fn in_vfork_child() -> bool {
 /// parent's until then).
 struct VforkChild<A: GuestArch> {
     process: &'static Process,
-    cpu: A::Cpu,
+    /// Dropped before `cpu`, whose exit-request word it registered.
     engine: crate::engine::Engine<A>,
+    cpu: A::Cpu,
     req: NewThread,
 }
 
@@ -182,8 +119,8 @@ pub fn vfork<A: GuestArch>(
     let parent_tid = req.parent_tid;
     let mut child = VforkChild {
         process,
-        cpu,
         engine: super::new_engine::<A>(process),
+        cpu,
         req,
     };
     // The child runs on this thread's thread-local storage: keep ours.
@@ -259,45 +196,5 @@ pub fn exit(process: &Process, code: i32) {
     }
     if process.threads.live.fetch_sub(1, Ordering::AcqRel) == 1 {
         std::process::exit(code);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn drained(t: &Threads, seen: &mut u64) -> Vec<String> {
-        let mut out = Vec::new();
-        t.catch_up(seen, |s| {
-            out.push(match s {
-                Stale::Range(a, b) => format!("{a:#x}-{b:#x}"),
-                Stale::Everything => "all".into(),
-            })
-        });
-        out
-    }
-
-    #[test]
-    fn threads_catch_up_with_stale_code_once() {
-        let t = Threads::new();
-        let mut a = t.seen_now();
-        t.publish([(0x1000, 0x2000)]);
-        let mut b = t.seen_now();
-        t.publish([(0x3000, 0x4000), (0x5000, 0x6000)]);
-        assert_eq!(
-            drained(&t, &mut a),
-            ["0x1000-0x2000", "0x3000-0x4000", "0x5000-0x6000"]
-        );
-        assert_eq!(drained(&t, &mut b), ["0x3000-0x4000", "0x5000-0x6000"]);
-        assert!(drained(&t, &mut a).is_empty());
-    }
-
-    #[test]
-    fn a_thread_too_far_behind_drops_everything() {
-        let t = Threads::new();
-        let mut old = t.seen_now();
-        t.publish((0..MAX_CHANGES as u64 + 10).map(|i| (i, i + 1)));
-        assert_eq!(drained(&t, &mut old), ["all"]);
-        assert!(drained(&t, &mut old).is_empty());
     }
 }

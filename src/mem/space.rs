@@ -260,6 +260,13 @@ impl AddressSpace {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `fork` (a host fork) with the map's lock held, so the child
+    /// does not inherit it held by a thread it does not have.
+    pub fn around_fork(&self, fork: impl FnOnce() -> i32) -> i32 {
+        let _held = self.lock();
+        fork()
+    }
+
     fn hp(&self, addr: u64) -> *mut c_void {
         (self.base + addr as usize) as *mut c_void
     }

@@ -138,7 +138,8 @@ pub trait Guest {
     /// (glibc's `posix_spawn` runs the child on its own stack): the core must
     /// make `sp` the guest's stack pointer before the child resumes.
     fn set_child_stack(&self, sp: u64);
-    /// Called in the child of a fork-like `clone`: only the calling guest
-    /// thread exists there.
-    fn forked(&self);
+    /// A host `fork()` for a fork-like `clone` (the core holds its locks
+    /// across it and, in the child, where only the calling guest thread
+    /// exists, forgets the others). Returns fork's result.
+    fn fork(&self) -> i32;
 }

@@ -157,8 +157,7 @@ fn fork_like(g: &dyn Guest, flags: u64, newsp: u64, ptid: u64, ctid: u64) -> Sys
     } else {
         None
     };
-    // SAFETY: fork(); the child continues running this guest thread only.
-    let pid = unsafe { libc::fork() };
+    let pid = g.fork();
     if pid < 0 {
         return Err(host::errno());
     }
@@ -166,7 +165,6 @@ fn fork_like(g: &dyn Guest, flags: u64, newsp: u64, ptid: u64, ctid: u64) -> Sys
         p.wait_unless_child(pid == 0);
     }
     if pid == 0 {
-        g.forked();
         let tid = unsafe { libc::gettid() };
         if flags & CLONE_CHILD_SETTID != 0 {
             let _ = g.write(ctid, &tid.to_ne_bytes());

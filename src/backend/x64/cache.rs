@@ -7,9 +7,6 @@
 
 use std::ptr::NonNull;
 
-/// Default size of the code cache.
-pub const DEFAULT_SIZE: usize = 64 << 20;
-
 pub struct CodeCache {
     base: NonNull<u8>,
     size: usize,
@@ -18,6 +15,9 @@ pub struct CodeCache {
     /// Start of the area `reset` frees (everything before it is permanent).
     keep: usize,
 }
+
+// SAFETY: the mapping is owned; writes go through `&mut self`.
+unsafe impl Send for CodeCache {}
 
 impl CodeCache {
     pub fn new(size: usize) -> std::io::Result<CodeCache> {
@@ -82,8 +82,9 @@ impl CodeCache {
     /// Rewrites the rel32 field at `at` (inside the cache) with `rel`.
     ///
     /// # Safety
-    /// `at` must be the rel32 field of a jump this cache holds; single-threaded
-    /// use only for now (the 4-byte store is aligned, so it is atomic on x86).
+    /// `at` must be the rel32 field of a jump this cache holds. Other
+    /// threads may be executing that jump: the 4-byte store is aligned, so
+    /// x86 makes it atomic and they take either the old or the new target.
     pub unsafe fn patch_rel32(&mut self, at: usize, rel: i32) {
         debug_assert!(self.contains(at) && at.is_multiple_of(4));
         (at as *mut i32).write_volatile(rel);

@@ -42,8 +42,12 @@ pub const FRAME_RAS: i32 = 40;
 /// Bytes of a return cell: (host code, guest pc).
 pub const RETURN_CELL_SIZE: usize = 16;
 pub const RAS_ENTRIES: i32 = 32;
-/// Offset of spill slot 0.
-const FRAME_SLOTS: i32 = FRAME_RAS + 8 * RAS_ENTRIES;
+/// Offset of the address of the calling thread's inline jump cache
+/// (`JUMP_TABLE_MASK + 1` entries of (guest pc, host code)): per thread, as
+/// the code is shared.
+pub const FRAME_JUMP_TABLE: i32 = FRAME_RAS + 8 * RAS_ENTRIES;
+/// Offset of spill slot 0 (after the jump table address and a pad word).
+const FRAME_SLOTS: i32 = FRAME_JUMP_TABLE + 16;
 /// Frame size below the pushed callee-saved registers: ≡ 8 (mod 16) so rsp
 /// is 16-byte aligned after the return address and six pushes.
 pub const FRAME_SIZE: i32 = FRAME_SLOTS + 8 * super::regalloc::NUM_SLOTS as i32;
@@ -75,8 +79,6 @@ const CANON_D: u64 = 0x7ff8_0000_0000_0000;
 pub struct Runtime {
     /// The common exit: rax = exit kind, rdx = guest pc, rcx = extra.
     pub epilogue: usize,
-    /// The indirect-jump table: `JUMP_TABLE_MASK + 1` entries of (guest pc, host code).
-    pub jump_table: usize,
     /// Offset of the guest stack pointer in the CPU state.
     pub sp_offset: i32,
     /// Offset of the 32-bit exit request in the CPU state: every block
@@ -1317,8 +1319,12 @@ impl Lower<'_> {
                 self.a
                     .alu_ri(Alu::And, Size::D, Reg::Rcx, JUMP_TABLE_MASK as i32);
                 self.a.shift_ri(Shift::Shl, Size::D, Reg::Rcx, 4);
-                self.a.mov_ri(Reg::Rax, self.rt.jump_table as u64);
-                self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rax);
+                self.a.alu_rm(
+                    Alu::Add,
+                    Size::Q,
+                    Reg::Rcx,
+                    Mem::base(Reg::Rsp, FRAME_JUMP_TABLE),
+                );
                 self.a
                     .alu_rm(Alu::Cmp, Size::Q, Reg::Rdx, Mem::base(Reg::Rcx, 0));
                 let miss = self.a.label();

@@ -6,16 +6,20 @@
 //! - `lower`: IR → host code, one host "function" per block.
 //!
 //! Runtime protocol. The engine calls the entry trampoline
-//! `enter(state, guest_base, code, &mut ExitInfo) -> kind`; it saves the
-//! callee-saved registers, sets up the fixed frame (rbp = state,
-//! r15 = guest_base, [rsp] = &ExitInfo) and jumps to the block. Blocks jump
+//! `enter(state, guest_base, code, &mut ExitInfo, jump_table) -> kind`; it
+//! saves the callee-saved registers, sets up the fixed frame (rbp = state,
+//! r15 = guest_base, [rsp] = &ExitInfo, the calling thread's jump table)
+//! and jumps to the block. Blocks jump
 //! to each other directly (patched `jmp rel32`, a return-address stack for
 //! returns, the inline jump cache for other indirect jumps) and leave through the common epilogue with rax = exit
 //! kind, rdx = guest pc, rcx = extra (the patch site of a chainable exit,
 //! the address of a misaligned atomic), which it stores into `ExitInfo`.
 //!
 //! Owns host code and the per-block side tables (host offset → guest pc for
-//! precise faults, incoming patched jumps). Knows nothing of the guest.
+//! precise faults, incoming patched jumps). Knows nothing of the guest. One
+//! writer at a time (`&mut self`); translated code may run on many threads
+//! meanwhile ([`Runner`]), each with its own jump table: patches are single
+//! aligned stores, which x86 makes atomic.
 
 pub mod cache;
 pub mod enc;
@@ -100,7 +104,90 @@ pub enum JitExit {
     },
 }
 
-type EnterFn = unsafe extern "C" fn(*mut u8, *mut u8, usize, *mut ExitInfo) -> u64;
+type EnterFn =
+    unsafe extern "C" fn(*mut u8, *mut u8, usize, *mut ExitInfo, *const JumpEntry) -> u64;
+
+/// An inline jump cache entry: (guest pc, host code).
+pub type JumpEntry = (u64, usize);
+
+/// A new, empty inline jump cache (its address goes to [`Runner::run`]).
+pub fn new_jump_table() -> Box<[JumpEntry]> {
+    vec![EMPTY; JUMP_TABLE_MASK as usize + 1].into_boxed_slice()
+}
+
+/// Makes indirect jumps to `pc` find `entry` without leaving translated
+/// code; returns whether the entry changed.
+pub fn fill_jump_table(table: &mut [JumpEntry], pc: u64, entry: usize) -> bool {
+    let slot = &mut table[((pc >> 1) & JUMP_TABLE_MASK) as usize];
+    let changed = *slot != (pc, entry);
+    *slot = (pc, entry);
+    changed
+}
+
+/// Empties a jump table (its blocks went).
+pub fn clear_jump_table(table: &mut [JumpEntry]) {
+    table.fill(EMPTY);
+}
+
+/// Enters translated code; copied out of the [`Jit`] so that any thread can
+/// run code while another translates.
+#[derive(Clone, Copy)]
+pub struct Runner {
+    enter: EnterFn,
+}
+
+impl Runner {
+    /// Runs translated code from `entry` until it leaves.
+    ///
+    /// # Safety
+    /// `state` must be the guest CPU state the blocks were built for,
+    /// `guest_base` the guest space, `entry` a live block's entry and
+    /// `jump_table` a table of [`new_jump_table`]'s size holding only live
+    /// blocks, owned by the calling thread; call inside `mem::guarded`
+    /// (guest accesses fault by design).
+    pub unsafe fn run(
+        &self,
+        state: *mut u8,
+        guest_base: *mut u8,
+        jump_table: *const JumpEntry,
+        entry: usize,
+    ) -> JitExit {
+        let mut out = ExitInfo::default();
+        let kind = (self.enter)(state, guest_base, entry, &mut out, jump_table);
+        match kind {
+            EXIT_CHAIN => JitExit::Chain {
+                pc: out.pc,
+                site: out.extra as usize,
+            },
+            EXIT_NEXT => JitExit::Next(out.pc),
+            EXIT_INTERRUPT => JitExit::Interrupted(out.pc),
+            EXIT_RETURN => JitExit::Return {
+                pc: out.pc,
+                cell: out.extra as usize,
+            },
+            EXIT_MISALIGNED => JitExit::Misaligned {
+                pc: out.pc,
+                addr: out.extra,
+            },
+            k => JitExit::Exit(
+                lower::kind_reason(k).expect("valid exit kind from translated code"),
+                out.pc,
+            ),
+        }
+    }
+}
+
+/// The guest pc of the instruction whose host code contains `host_pc`, in
+/// the block at `entry` with this (host offset, guest pc) map.
+pub fn guest_pc_in(entry: usize, insn_map: &[(u32, u64)], block_pc: u64, host_pc: usize) -> u64 {
+    let off = (host_pc - entry) as u32;
+    let i = insn_map.partition_point(|&(o, _)| o <= off);
+    if i == 0 {
+        block_pc
+    } else {
+        insn_map[i - 1].1
+    }
+}
 
 /// One translated block.
 pub struct JitBlock {
@@ -109,7 +196,8 @@ pub struct JitBlock {
     /// Host address of the code.
     pub entry: usize,
     pub len: usize,
-    pub insn_map: Vec<(u32, u64)>,
+    /// (host offset, guest pc) at each guest instruction.
+    pub insn_map: std::sync::Arc<[(u32, u64)]>,
     /// rel32 fields of other blocks' exits patched to jump here, with the
     /// value to restore when this block goes (to their exit stubs).
     incoming: Vec<(usize, i32)>,
@@ -136,16 +224,16 @@ pub struct JitStats {
 static NO_RETURN: [u64; 2] = [0, 1];
 
 /// An empty jump-cache entry: an odd pc no jump can target.
-const EMPTY: (u64, usize) = (u64::MAX, 0);
+const EMPTY: JumpEntry = (u64::MAX, 0);
 
 /// The JIT: code cache, runtime stubs, translated blocks by guest pc.
 pub struct Jit {
     cache: CodeCache,
-    enter: EnterFn,
+    runner: Runner,
     rt: lower::Runtime,
     feat: Features,
-    /// The inline jump cache (address baked into code: never reallocated).
-    table: Box<[(u64, usize)]>,
+    /// The jump table of [`run`](Self::run) (single-threaded use).
+    table: Box<[JumpEntry]>,
     blocks: HashMap<u64, JitBlock>,
     /// Bumped by every flush: patch sites from before are stale.
     pub generation: u64,
@@ -159,7 +247,6 @@ impl Jit {
     pub fn new(size: usize, sp_offset: usize, exit_request_offset: usize) -> Option<Jit> {
         let feat = Features::detect()?;
         let mut cache = CodeCache::new(size).ok()?;
-        let table = vec![EMPTY; JUMP_TABLE_MASK as usize + 1].into_boxed_slice();
         let frame = lower::FRAME_SIZE;
         let saved = [Reg::Rbp, Reg::Rbx, Reg::R12, Reg::R13, Reg::R14, Reg::R15];
 
@@ -169,6 +256,11 @@ impl Jit {
         }
         a.alu_ri(Alu::Sub, Size::Q, Reg::Rsp, frame);
         a.store(Size::Q, Mem::base(Reg::Rsp, lower::FRAME_OUT), Reg::Rcx);
+        a.store(
+            Size::Q,
+            Mem::base(Reg::Rsp, lower::FRAME_JUMP_TABLE),
+            Reg::R8,
+        );
         a.mov_rr(Size::Q, Reg::Rbp, Reg::Rdi);
         a.mov_rr(Size::Q, Reg::R15, Reg::Rsi);
         // An empty return-address stack: every entry at a cell for pc 1,
@@ -198,17 +290,18 @@ impl Jit {
 
         let rt = lower::Runtime {
             epilogue,
-            jump_table: table.as_ptr() as usize,
             sp_offset: sp_offset as i32,
             exit_request_offset: exit_request_offset as i32,
         };
         Some(Jit {
             cache,
-            // SAFETY: `enter` is the trampoline just assembled for this signature.
-            enter: unsafe { std::mem::transmute::<usize, EnterFn>(enter) },
+            runner: Runner {
+                // SAFETY: `enter` is the trampoline just assembled for this signature.
+                enter: unsafe { std::mem::transmute::<usize, EnterFn>(enter) },
+            },
             rt,
             feat,
-            table,
+            table: new_jump_table(),
             blocks: HashMap::new(),
             generation: 0,
             stats: JitStats::default(),
@@ -220,43 +313,48 @@ impl Jit {
         self.blocks.get(&pc)
     }
 
+    /// What enters translated code, for any thread.
+    pub fn runner(&self) -> Runner {
+        self.runner
+    }
+
     /// Compiles `block` into the cache (flushing everything first if it is
     /// full) and returns its entry. Replaces an existing translation of the pc.
     pub fn compile(&mut self, block: &Block) -> usize {
+        if let Some(b) = self.try_compile(block) {
+            return b.entry;
+        }
+        self.flush();
+        self.try_compile(block)
+            .expect("block does not fit in an empty code cache")
+            .entry
+    }
+
+    /// Compiles `block` into the cache, or `None` if the cache is full
+    /// (flush and retry). Replaces an existing translation of the pc.
+    pub fn try_compile(&mut self, block: &Block) -> Option<&JitBlock> {
         if self.blocks.contains_key(&block.pc) {
             self.invalidate(block.pc, block.pc + 1);
         }
-        let mut flushed = false;
-        loop {
-            let base = self.cache.next_addr();
-            let low = lower::lower(block, base, &self.rt, self.feat);
-            match self.cache.push(&low.code) {
-                Some(entry) => {
-                    debug_assert_eq!(entry, base);
-                    self.blocks.insert(
-                        block.pc,
-                        JitBlock {
-                            pc: block.pc,
-                            size: block.size,
-                            entry,
-                            len: low.code.len(),
-                            insn_map: low.insn_map,
-                            incoming: Vec::new(),
-                            incoming_returns: Vec::new(),
-                        },
-                    );
-                    return entry;
-                }
-                None => {
-                    assert!(!flushed, "block does not fit in an empty code cache");
-                    self.flush();
-                    flushed = true;
-                }
-            }
-        }
+        let base = self.cache.next_addr();
+        let low = lower::lower(block, base, &self.rt, self.feat);
+        let entry = self.cache.push(&low.code)?;
+        debug_assert_eq!(entry, base);
+        let b = JitBlock {
+            pc: block.pc,
+            size: block.size,
+            entry,
+            len: low.code.len(),
+            insn_map: low.insn_map.into(),
+            incoming: Vec::new(),
+            incoming_returns: Vec::new(),
+        };
+        Some(self.blocks.entry(block.pc).insert_entry(b).into_mut())
     }
 
     /// Drops every translation and frees the code cache.
+    ///
+    /// No thread may be running translated code meanwhile.
     pub fn flush(&mut self) {
         self.blocks.clear();
         self.table.fill(EMPTY);
@@ -294,13 +392,13 @@ impl Jit {
     }
 
     /// Points the exit jump at `site` (reported by a chainable exit in this
-    /// `generation`) at the translated block of `pc`.
-    pub fn chain(&mut self, site: usize, generation: u64, pc: u64) {
+    /// `generation`) at the translated block of `pc`; returns whether it did.
+    pub fn chain(&mut self, site: usize, generation: u64, pc: u64) -> bool {
         if generation != self.generation {
-            return;
+            return false;
         }
         let Some(b) = self.blocks.get_mut(&pc) else {
-            return;
+            return false;
         };
         let rel = b.entry as i64 - (site as i64 + 4);
         // SAFETY: `site` is the rel32 field of a live exit jump of this generation.
@@ -309,61 +407,41 @@ impl Jit {
         // SAFETY: `site` is the rel32 field of a live exit jump of this generation.
         unsafe { self.cache.patch_rel32(site, rel as i32) };
         self.stats.chains_patched += 1;
+        true
     }
 
     /// Fills the return cell `cell` (reported by a return exit in this
-    /// `generation`) with the translated block of `pc`.
-    pub fn fill_return_cell(&mut self, cell: usize, generation: u64, pc: u64) {
+    /// `generation`) with the translated block of `pc`; returns whether it did.
+    pub fn fill_return_cell(&mut self, cell: usize, generation: u64, pc: u64) -> bool {
         if generation != self.generation {
-            return;
+            return false;
         }
         let Some(b) = self.blocks.get_mut(&pc) else {
-            return;
+            return false;
         };
         b.incoming_returns.push(cell);
         // SAFETY: `cell` is the return cell of a live call site of this generation.
         unsafe { self.cache.patch_u64(cell, b.entry as u64) };
         self.stats.return_cells_filled += 1;
+        true
     }
 
-    /// Makes indirect jumps to `pc` find `entry` without leaving translated code.
+    /// Makes indirect jumps to `pc` run by [`run`](Self::run) find `entry`
+    /// without leaving translated code.
     pub fn fill_jump_cache(&mut self, pc: u64, entry: usize) {
-        let slot = &mut self.table[((pc >> 1) & JUMP_TABLE_MASK) as usize];
-        if *slot != (pc, entry) {
-            *slot = (pc, entry);
+        if fill_jump_table(&mut self.table, pc, entry) {
             self.stats.jump_cache_fills += 1;
         }
     }
 
-    /// Runs translated code from `entry` until it leaves.
+    /// Runs translated code from `entry` until it leaves, with this JIT's
+    /// own jump table (single-threaded use; see [`Runner::run`]).
     ///
     /// # Safety
-    /// `state` must be the guest CPU state the blocks were built for,
-    /// `guest_base` the guest space, `entry` a live block's entry; call inside
-    /// `mem::guarded` (guest accesses fault by design).
+    /// As [`Runner::run`].
     pub unsafe fn run(&self, state: *mut u8, guest_base: *mut u8, entry: usize) -> JitExit {
-        let mut out = ExitInfo::default();
-        let kind = (self.enter)(state, guest_base, entry, &mut out);
-        match kind {
-            EXIT_CHAIN => JitExit::Chain {
-                pc: out.pc,
-                site: out.extra as usize,
-            },
-            EXIT_NEXT => JitExit::Next(out.pc),
-            EXIT_INTERRUPT => JitExit::Interrupted(out.pc),
-            EXIT_RETURN => JitExit::Return {
-                pc: out.pc,
-                cell: out.extra as usize,
-            },
-            EXIT_MISALIGNED => JitExit::Misaligned {
-                pc: out.pc,
-                addr: out.extra,
-            },
-            k => JitExit::Exit(
-                lower::kind_reason(k).expect("valid exit kind from translated code"),
-                out.pc,
-            ),
-        }
+        self.runner
+            .run(state, guest_base, self.table.as_ptr(), entry)
     }
 
     /// The guest pc of the instruction whose host code contains `host_pc`,
@@ -376,9 +454,7 @@ impl Jit {
             .blocks
             .values()
             .find(|b| (b.entry..b.entry + b.len).contains(&host_pc))?;
-        let off = (host_pc - b.entry) as u32;
-        let i = b.insn_map.partition_point(|&(o, _)| o <= off);
-        Some(if i == 0 { b.pc } else { b.insn_map[i - 1].1 })
+        Some(guest_pc_in(b.entry, &b.insn_map, b.pc, host_pc))
     }
 
     /// Bytes of code in the cache.

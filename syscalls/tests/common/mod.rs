@@ -165,7 +165,10 @@ impl Guest for MockGuest {
     fn set_child_stack(&self, sp: u64) {
         self.child_sp.set(sp);
     }
-    fn forked(&self) {}
+    fn fork(&self) -> i32 {
+        // SAFETY: fork(); the test's child only returns from the syscall.
+        unsafe { libc::fork() }
+    }
 }
 
 /// A fresh, empty host directory for one test.
