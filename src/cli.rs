@@ -380,6 +380,32 @@ fn finish(opts: Options, program: OsString, rest: Vec<Vec<u8>>) -> Result<Comman
     })
 }
 
+/// AT_FLAGS bit: binfmt_misc's `P` flag kept the program's own argv[0]
+/// (linux/binfmts.h).
+const AT_FLAGS_PRESERVE_ARGV0: u64 = 1;
+
+/// What the kernel tells an interpreter it started for binfmt_misc, in the
+/// auxiliary vector: with the `P` flag, the program's own argv[0] follows
+/// its path (which becomes the guest's argv[0] unless `-0` says otherwise);
+/// with `O` (or `C`), AT_EXECFD is the program, opened for us.
+fn started_by_binfmt_misc(opts: &mut Options, args: &mut Vec<Vec<u8>>) {
+    // SAFETY: getauxval has no preconditions.
+    let (flags, exec_fd) = unsafe {
+        (
+            libc::getauxval(libc::AT_FLAGS),
+            libc::getauxval(libc::AT_EXECFD),
+        )
+    };
+    if flags & AT_FLAGS_PRESERVE_ARGV0 != 0 && args.len() >= 2 {
+        let argv0 = args.remove(1);
+        opts.argv0
+            .get_or_insert_with(|| String::from_utf8_lossy(&argv0).into_owned());
+    }
+    if exec_fd != 0 {
+        opts.exec_fd = Some(exec_fd as i32);
+    }
+}
+
 /// The whole `emu-<arch>` binary.
 pub fn main<A: GuestArch>() -> ! {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
@@ -389,16 +415,19 @@ pub fn main<A: GuestArch>() -> ! {
             0
         }
         Ok(Command::Run {
-            opts,
+            mut opts,
             program,
-            args,
-        }) => match crate::linux::run::<A>(*opts, &program, &args) {
-            Ok(never) => match never {},
-            Err(e) => {
-                eprintln!("emu-{}: {}", A::NAME, e.message);
-                e.status
+            mut args,
+        }) => {
+            started_by_binfmt_misc(&mut opts, &mut args);
+            match crate::linux::run::<A>(*opts, &program, &args) {
+                Ok(never) => match never {},
+                Err(e) => {
+                    eprintln!("emu-{}: {}", A::NAME, e.message);
+                    e.status
+                }
             }
-        },
+        }
         Err(msg) => {
             eprintln!("emu-{}: {msg}", A::NAME);
             USAGE_STATUS

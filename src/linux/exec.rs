@@ -1,5 +1,7 @@
 //! `execve` for the guest: a foreign ELF of our architecture re-runs under
-//! this emulator with the same options (no binfmt_misc needed), `#!` scripts
+//! this emulator with the same options (no binfmt_misc needed; where the
+//! emulator cannot be reached, as in a chroot, the kernel's binfmt_misc
+//! gets the program), `#!` scripts
 //! have their interpreter looked up under `-L` first, and host-native
 //! programs are executed directly, as on a real system.
 
@@ -76,9 +78,14 @@ fn exec_depth(
                     args.push(a0.clone());
                 }
                 args.push(c"--".to_owned());
-                args.push(host_c);
-                args.extend(argv.into_iter().skip(1));
-                host_execve(&args[0], &args, envp)
+                args.push(host_c.clone());
+                args.extend(argv.iter().skip(1).cloned());
+                match host_execve(&args[0], &args, envp) {
+                    // The emulator is out of reach (a chroot that binfmt_misc
+                    // serves with a fixed interpreter): leave it to the kernel.
+                    libc::ENOENT | libc::EACCES => host_execve(&host_c, &argv, envp),
+                    err => err,
+                }
             } else {
                 host_execve(&host_c, &argv, envp)
             }

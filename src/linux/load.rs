@@ -47,10 +47,39 @@ pub struct Loaded {
     pub argv: Vec<Vec<u8>>,
 }
 
-/// Reads and validates an ELF for guest `A`, with the messages users see.
+/// Opens the program to run: the file binfmt_misc opened for us if it
+/// passed one (its `O` and `C` flags: the file may not be readable by us
+/// otherwise), else `path`.
+pub fn open_program(opts: &Options, path: &Path) -> Result<File, Error> {
+    match opts.exec_fd {
+        // SAFETY: duplicating a descriptor the kernel gave us.
+        Some(fd) => match unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 0) } {
+            -1 => Err(Error::open(
+                &path.display().to_string(),
+                &std::io::Error::last_os_error(),
+            )),
+            // SAFETY: a fresh descriptor we own.
+            dup => Ok(unsafe { std::os::fd::FromRawFd::from_raw_fd(dup) }),
+        },
+        None => File::open(path).map_err(|e| Error::open(&path.display().to_string(), &e)),
+    }
+}
+
+/// Reads and validates the ELF at `path` for guest `A`, with the messages
+/// users see.
 pub fn read_elf<A: GuestArch>(path: &Path) -> Result<(Vec<u8>, ElfInfo), Error> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::open(&shown, &e))?;
+    let file = File::open(path).map_err(|e| Error::open(&shown, &e))?;
+    read_elf_file::<A>(&file, &shown)
+}
+
+/// [`read_elf`] of an open file (read from offset 0), shown as `shown`.
+pub fn read_elf_file<A: GuestArch>(file: &File, shown: &str) -> Result<(Vec<u8>, ElfInfo), Error> {
+    use std::os::unix::fs::FileExt;
+    let len = file.metadata().map_err(|e| Error::open(shown, &e))?.len();
+    let mut bytes = vec![0; len as usize];
+    file.read_exact_at(&mut bytes, 0)
+        .map_err(|e| Error::open(shown, &e))?;
     match loader::identify(&bytes) {
         FileKind::Elf => {}
         FileKind::MachO => {
@@ -178,6 +207,7 @@ pub fn load<A: GuestArch>(
     space: &AddressSpace,
     opts: &Options,
     program: &Path,
+    file: &File,
     info: &ElfInfo,
     argv: &[Vec<u8>],
     envp: &[Vec<u8>],
@@ -199,9 +229,8 @@ pub fn load<A: GuestArch>(
     space.set_stack_top(top - size);
 
     let name = program.display().to_string();
-    let file = File::open(program).map_err(|e| Error::open(&name, &e))?;
     let bias = choose_bias(space, info, Some(ET_DYN_BASE), &name)?;
-    let end = map_segments(space, &file, &name, info, bias)?;
+    let end = map_segments(space, file, &name, info, bias)?;
     space.set_brk_start(page_up(end));
 
     let mut entry = info.entry.wrapping_add(bias);
@@ -256,7 +285,11 @@ pub fn load<A: GuestArch>(
             euid: euid as u64,
             gid: gid as u64,
             egid: egid as u64,
-            secure: 0,
+            // What the kernel decided for us (a setuid program started
+            // through binfmt_misc's C flag): the guest's libc must be as
+            // careful as ours.
+            // SAFETY: getauxval has no preconditions.
+            secure: unsafe { libc::getauxval(libc::AT_SECURE) },
             hwcap: HWCAP_RV64IMAFDC,
             clktck: 100,
             minsigstksz: MIN_SIGSTKSZ,

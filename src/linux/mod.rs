@@ -54,6 +54,8 @@ pub struct Options {
     pub perfmap: bool,
     /// `-tb-size`: bytes of the JIT code cache.
     pub code_cache_size: usize,
+    /// The program file binfmt_misc opened for us (its `O`/`C` flags).
+    pub exec_fd: Option<i32>,
     /// The emulator's own arguments, minus the program and its arguments:
     /// replayed when a guest execs another guest program.
     pub forward: Vec<String>,
@@ -76,6 +78,7 @@ impl Default for Options {
             accel: crate::engine::Accel::host_default(),
             perfmap: false,
             code_cache_size: crate::backend::DEFAULT_CODE_CACHE_SIZE,
+            exec_fd: None,
             forward: Vec::new(),
         }
     }
@@ -317,7 +320,8 @@ pub fn run<A: GuestArch>(
     args: &[Vec<u8>],
 ) -> Result<std::convert::Infallible, Error> {
     let path = find_program(&opts, program);
-    let (_, info) = load::read_elf::<A>(&path)?;
+    let file = load::open_program(&opts, &path)?;
+    let (_, info) = load::read_elf_file::<A>(&file, &path.display().to_string())?;
     let log_file = match &opts.log_file {
         Some(p) => Some(std::fs::File::create(p).map_err(|e| Error {
             message: format!("{}: {}", p.display(), os_text(&e)),
@@ -336,7 +340,13 @@ pub fn run<A: GuestArch>(
         *first = a0.as_bytes().to_vec();
     }
     let envp = guest_env(&opts);
-    let loaded = load::load::<A>(&space, &opts, &path, &info, &argv, &envp)?;
+    let loaded = load::load::<A>(&space, &opts, &path, &file, &info, &argv, &envp)?;
+    drop(file);
+    if let Some(fd) = opts.exec_fd {
+        // binfmt_misc's descriptor is not the guest's.
+        // SAFETY: closing a descriptor we own and no longer use.
+        unsafe { libc::close(fd) };
+    }
     let exe = std::fs::canonicalize(&path).unwrap_or(path);
     let emulator = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
     let log = Log::new(opts.log, log_file);

@@ -30,12 +30,13 @@ log() { echo "fetch.sh: $*" >&2; }
 
 # What the tests need.  Everything else is the dependency closure, computed by
 # apt from the trixie Packages index.
-PACKAGES=${EMU_DEBIAN_PACKAGES:-"busybox-static python3 perl sqlite3 lua5.4"}
+PACKAGES=${EMU_DEBIAN_PACKAGES:-"busybox-static python3 perl sqlite3 lua5.4 dash coreutils"}
 SUITE=trixie
 ARCH=riscv64
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Files that must exist in the unpacked root (relative to it).
 REQUIRED=${EMU_DEBIAN_REQUIRED:-"bin/busybox usr/bin/python3 usr/bin/perl usr/bin/sqlite3 usr/bin/lua5.4
+bin/sh bin/dash usr/bin/ls usr/bin/tr usr/bin/wc
 lib/ld-linux-riscv64-lp64d.so.1 usr/lib/riscv64-linux-gnu/libc.so.6
 usr/lib/python3.13/json/__init__.py usr/lib/python3.13/lib-dynload
 usr/share/perl/5.40 usr/lib/riscv64-linux-gnu/libsqlite3.so.0"}
@@ -193,10 +194,11 @@ for d in bin sbin lib; do
     fi
     [ -e "$tmp/$d" ] || ln -s "usr/$d" "$tmp/$d"
 done
-# Maintainer scripts are not run; create the one alternative link that
-# would exist on a real system (/usr/bin/lua).  Nothing else is added: the
-# root is exactly the packages' contents, and the tests never write to it.
+# Maintainer scripts are not run; create the links they would make on a
+# real system (/usr/bin/lua, /bin/sh).  Nothing else is added: the root is
+# exactly the packages' contents, and the tests never write to it.
 [ -e "$tmp/usr/bin/lua" ] || ln -s lua5.4 "$tmp/usr/bin/lua"
+[ -e "$tmp/usr/bin/sh" ] || ln -s dash "$tmp/usr/bin/sh"
 
 check_root "$tmp" || die "unpacked root is incomplete"
 
