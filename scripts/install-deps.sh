@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian 12 (bookworm) x86-64 host:
 # the riscv64 cross compiler (+ lld-19 for static links), qemu-user 10 from
-# bookworm-backports (comparison peer only), and cmake (softfloat-sys builds with it).
+# bookworm-backports (comparison peer only), cmake (softfloat-sys builds with it),
+# gdb-multiarch (the gdbstub's client in tests/gdb.rs), and util-linux/binutils
+# for the binfmt_misc tests (setpriv, mount, readelf).
 # Foreign riscv64 packages come from tests/debian/fetch.sh, which uses a private
 # apt root so the host's apt never sees trixie. Idempotent.
 set -euo pipefail
@@ -19,6 +21,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file cmake >/dev/null
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file cmake gdb-multiarch \
+  util-linux binutils >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-user >/dev/null
 echo "install-deps: ok ($(riscv64-linux-gnu-gcc --version | head -1); $(qemu-riscv64 --version | head -1))"

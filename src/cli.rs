@@ -130,6 +130,12 @@ const SPECS: &[Spec] = &[
         help: "execution backend: jit (x86-64 hosts) or interp",
     },
     Spec {
+        names: &["g"],
+        env: "EMU_GDB",
+        arg: Some("port|path"),
+        help: "wait for gdb on this TCP port or unix socket, the guest stopped before its first instruction",
+    },
+    Spec {
         names: &["tb-size"],
         env: "EMU_TB_SIZE",
         arg: Some("size"),
@@ -269,6 +275,7 @@ fn apply(
         "seed" => opts.seed = Some(parse_number(v())?),
         "B" => opts.guest_base = Some(parse_number(v())?),
         "R" => opts.reserved_va = parse_size(v())?,
+        "g" => opts.gdb = Some(crate::linux::gdb::GdbAddress::parse(v())?),
         "tb-size" => {
             opts.code_cache_size = parse_size(v())?
                 .try_into()
@@ -323,7 +330,10 @@ pub fn parse(
             if let Some(cmd) = apply(&mut opts, arch, spec.names[0], Some(&val))? {
                 return Ok(cmd);
             }
-            if spec.env != "EMU_SET_ENV" && spec.env != "EMU_UNSET_ENV" && spec.env != "EMU_ARGV0" {
+            if !matches!(
+                spec.env,
+                "EMU_SET_ENV" | "EMU_UNSET_ENV" | "EMU_ARGV0" | "EMU_GDB"
+            ) {
                 opts.forward.push(format!("-{}", spec.names[0]));
                 if spec.arg.is_some() {
                     opts.forward.push(val);
@@ -356,7 +366,9 @@ pub fn parse(
         if let Some(cmd) = apply(&mut opts, arch, spec.names[0], value.as_deref())? {
             return Ok(cmd);
         }
-        if !matches!(spec.names[0], "E" | "U" | "0" | "D") {
+        // Not for exec'd programs: the environment and argv[0] are the
+        // guest's business, the log file and gdb belong to this process.
+        if !matches!(spec.names[0], "E" | "U" | "0" | "D" | "g") {
             opts.forward.push(format!("-{}", spec.names[0]));
             opts.forward.extend(value);
         }

@@ -23,6 +23,9 @@ LLD_DIR=${LLD_DIR:-/usr/lib/llvm-19/bin}
 
 # Programs that additionally get a dynamically linked "-dyn" build.
 DYN="hello fpmath"
+# Programs built for the debugger tests: -O0 -g; stripped of everything
+# but their debug info (gdb finds their functions and variables there).
+DEBUG="gdb_target"
 # Programs linked with an executable stack (PT_GNU_STACK with PF_X); lld
 # ignores .note.GNU-stack sections, so it has to be asked.
 EXECSTACK="execstack"
@@ -56,8 +59,10 @@ for f in "$src"/*.c "$src"/*.S; do
     if [ -n "$WANT" ] && ! want "$name"; then continue; fi
     case "$base" in
     *.c)
+        flags=$CFLAGS
+        for d in $DEBUG; do [ "$d" = "$name" ] && flags="$CFLAGS -O0 -g"; done
         echo "  CC     riscv64/$name"
-        $CC $CFLAGS $STATIC -o "$out/$name" "$f" -lm
+        $CC $flags $STATIC -o "$out/$name" "$f" -lm -lpthread
         ;;
     *.S)
         echo "  AS     riscv64/$name"
@@ -66,7 +71,10 @@ for f in "$src"/*.c "$src"/*.S; do
         $CC $ASFLAGS $extra -o "$out/$name" "$f"
         ;;
     esac
-    $STRIP "$out/$name"
+    case " $DEBUG " in
+    *" $name "*) $STRIP --strip-all --keep-section='.debug_*' "$out/$name" ;;
+    *) $STRIP "$out/$name" ;;
+    esac
     for d in $DYN; do
         if [ "$d" = "$name" ]; then
             echo "  CC-dyn riscv64/$name-dyn"

@@ -22,6 +22,7 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 pub mod blocks;
+pub mod debug;
 mod disasm;
 pub mod shared;
 #[cfg(test)]
@@ -47,6 +48,8 @@ pub enum Event {
     /// The exit request was set (a signal for the guest arrived); the guest
     /// is at the CPU's pc.
     Interrupted,
+    /// Under a debugger: one instruction ran; the guest is at the CPU's pc.
+    Stepped,
 }
 
 /// Guest code reader over the address space: only executable pages.
@@ -173,6 +176,7 @@ impl<A: GuestArch> Engine<A> {
         Engine::sharing(&SharedCode::new::<A>(
             accel,
             crate::backend::DEFAULT_CODE_CACHE_SIZE,
+            false,
         ))
     }
 
@@ -227,9 +231,11 @@ impl<A: GuestArch> Engine<A> {
         }
     }
 
-    /// Translates and optimises the block at `pc`, logging it as asked.
-    fn translate(pc: u64, space: &AddressSpace, log: &Log) -> ir::Block {
-        let mut block = A::translate(pc, &Fetch(space));
+    /// Translates and optimises the block at `pc`, logging it as asked;
+    /// for a debugger, one instruction recording its memory accesses.
+    fn translate(pc: u64, space: &AddressSpace, log: &Log, debug: bool) -> ir::Block {
+        let max_insns = if debug { 1 } else { u32::MAX };
+        let mut block = A::translate(pc, &Fetch(space), max_insns);
         if log.items.in_asm {
             log.write(&disasm::guest_block::<A>(space, &block));
         }
@@ -237,6 +243,9 @@ impl<A: GuestArch> Engine<A> {
             log.write(&format!("OP:\n{block}\n"));
         }
         crate::opt::optimize(&mut block);
+        if debug {
+            debug::record_accesses(&mut block);
+        }
         debug_assert_eq!(ir::verify(&block), Ok(()), "{block}");
         if log.items.op_opt {
             log.write(&format!("OP after optimization:\n{block}\n"));
@@ -250,9 +259,10 @@ impl<A: GuestArch> Engine<A> {
         let shared = self.shared.clone();
         let stats = &mut self.stats;
         let perfmap = &mut self.perfmap;
+        let debug = shared.debug();
         let translate = || {
             stats.blocks_translated += 1;
-            Self::translate(pc, space, log)
+            Self::translate(pc, space, log, debug)
         };
         shared.translate(self.id, pc, translate, |t| {
             #[allow(unused_variables)]
@@ -322,8 +332,10 @@ impl<A: GuestArch> Engine<A> {
             return self.run_jit(runner, cpu, space, log);
         }
         let mut m = Machine::new(cpu as *mut A::Cpu as *mut u8, space.base(), space.size());
-        // Tracing takes control back after every block, to log outside `guarded`.
-        let trace = log.items.exec || log.items.cpu;
+        // Tracing takes control back after every block, to log outside
+        // `guarded`; a debugger after every (one-instruction) block.
+        let debug = self.shared.debug();
+        let trace = log.items.exec || log.items.cpu || debug;
         loop {
             let pc = cpu.pc();
             if trace {
@@ -374,10 +386,14 @@ impl<A: GuestArch> Engine<A> {
             });
             self.shared.end_run();
             return match step {
+                Ok(Step::Continue) if debug => Event::Stepped,
                 Ok(Step::Continue) => continue,
                 Ok(Step::Interrupted) => Event::Interrupted,
                 Ok(Step::Exit(ExitReason::FlushICache)) => {
                     self.flush();
+                    if debug {
+                        return Event::Stepped;
+                    }
                     continue;
                 }
                 Ok(Step::Exit(ExitReason::Syscall)) => Event::Syscall,
@@ -433,7 +449,10 @@ impl<A: GuestArch> Engine<A> {
     ) -> Event {
         use crate::backend::x64::{fill_jump_table, guest_pc_in, JitExit};
         // Tracing takes control back after every block: no chaining then.
-        let trace = log.items.exec || log.items.cpu;
+        // Neither under a debugger, which wants it after every
+        // (one-instruction) block.
+        let debug = self.shared.debug();
+        let trace = log.items.exec || log.items.cpu || debug;
         let state = cpu as *mut A::Cpu as *mut u8;
         let base = space.base();
         // The patchable exit or return cell the last run left by, with the
@@ -523,6 +542,9 @@ impl<A: GuestArch> Engine<A> {
                     return match reason {
                         ExitReason::FlushICache => {
                             self.flush();
+                            if debug {
+                                return Event::Stepped;
+                            }
                             continue;
                         }
                         ExitReason::Syscall => Event::Syscall,
@@ -543,6 +565,10 @@ impl<A: GuestArch> Engine<A> {
                     cpu.set_pc(fault_pc.unwrap_or(pc));
                     return fault_event(&fault, space);
                 }
+            }
+            // One block ran and the guest goes on at the CPU's pc.
+            if debug {
+                return Event::Stepped;
             }
         }
     }

@@ -88,6 +88,7 @@ pub struct SharedCode {
     /// Exit-request words of the threads' CPUs, by engine id.
     cpus: Mutex<Vec<(u64, usize)>>,
     next_engine: AtomicU64,
+    debug: bool,
     #[cfg(target_arch = "x86_64")]
     runner: Option<crate::backend::x64::Runner>,
 }
@@ -98,8 +99,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl SharedCode {
     /// A cache for guests of `A` on `accel` (the interpreter if the JIT
-    /// cannot run on this host) with `code_size` bytes for JIT code.
-    pub fn new<A: GuestArch>(accel: Accel, code_size: usize) -> Arc<SharedCode> {
+    /// cannot run on this host) with `code_size` bytes for JIT code; with
+    /// `debug`, of code for a debugger (see `engine::debug`).
+    pub fn new<A: GuestArch>(accel: Accel, code_size: usize, debug: bool) -> Arc<SharedCode> {
         #[cfg(not(target_arch = "x86_64"))]
         let _ = (accel, code_size);
         #[cfg(target_arch = "x86_64")]
@@ -122,7 +124,14 @@ impl SharedCode {
             exclusive: Exclusive::default(),
             cpus: Mutex::new(Vec::new()),
             next_engine: AtomicU64::new(0),
+            debug,
         })
+    }
+
+    /// Whether this is code for a debugger: one instruction per block,
+    /// memory accesses recorded.
+    pub fn debug(&self) -> bool {
+        self.debug
     }
 
     /// The backend in use.
@@ -352,7 +361,7 @@ mod tests {
 
     #[test]
     fn a_flush_waits_for_running_threads_and_kicks_them_out() {
-        let shared = SharedCode::new::<Riscv64>(Accel::Interp, 0);
+        let shared = SharedCode::new::<Riscv64>(Accel::Interp, 0, false);
         let word = Arc::new(AtomicU32::new(0));
         let id = shared.new_engine_id();
         shared.register_cpu(id, &word);

@@ -28,8 +28,16 @@ pub trait GuestArch: 'static {
     /// at the next block, so a signal reaches a guest that never makes a
     /// system call.
     const EXIT_REQUEST_OFFSET: usize;
-    /// Translates the block starting at `pc`.
-    fn translate(pc: u64, code: &dyn CodeFetch) -> crate::ir::Block;
+    /// Translates the block starting at `pc`, of at most `max_insns` guest
+    /// instructions (1 under a debugger).
+    fn translate(pc: u64, code: &dyn CodeFetch, max_insns: u32) -> crate::ir::Block;
+
+    /// The gdb target description (`qXfer:features:read`).
+    fn gdb_target_xml() -> String;
+    /// The registers as gdb's `g` packet lays them out.
+    fn gdb_registers(cpu: &Self::Cpu) -> Vec<u8>;
+    /// Writes registers from a `G` packet.
+    fn set_gdb_registers(cpu: &mut Self::Cpu, bytes: &[u8]) -> Result<(), BadRegisters>;
 
     /// Machine code of the signal return trampoline (the vDSO's
     /// `rt_sigreturn` entry): the emulator maps it in a page of its own.
@@ -45,6 +53,10 @@ pub trait GuestArch: 'static {
     fn restore_signal_frame(cpu: &mut Self::Cpu, frame: &[u8])
         -> Result<(u64, AltStack), BadFrame>;
 }
+
+/// A `G` packet of the wrong size.
+#[derive(Debug)]
+pub struct BadRegisters;
 
 /// A signal frame rt_sigreturn cannot restore from.
 #[derive(Debug)]

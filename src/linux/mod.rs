@@ -5,6 +5,7 @@
 //! same signal.
 
 mod exec;
+pub mod gdb;
 mod load;
 mod procfs;
 mod signal;
@@ -56,6 +57,8 @@ pub struct Options {
     pub code_cache_size: usize,
     /// The program file binfmt_misc opened for us (its `O`/`C` flags).
     pub exec_fd: Option<i32>,
+    /// `-g`: wait for gdb there and run under it.
+    pub gdb: Option<gdb::GdbAddress>,
     /// The emulator's own arguments, minus the program and its arguments:
     /// replayed when a guest execs another guest program.
     pub forward: Vec<String>,
@@ -79,6 +82,7 @@ impl Default for Options {
             perfmap: false,
             code_cache_size: crate::backend::DEFAULT_CODE_CACHE_SIZE,
             exec_fd: None,
+            gdb: None,
             forward: Vec::new(),
         }
     }
@@ -182,6 +186,8 @@ pub struct Process {
     threads: thread::Threads,
     /// The translations all guest threads share.
     code: std::sync::Arc<crate::engine::SharedCode>,
+    /// Under `-g`: what the gdbstub and the guest threads share.
+    debugger: Option<gdb::Debugger>,
     /// Guest address of the signal return trampoline (handlers return there).
     sigreturn_trampoline: u64,
 }
@@ -270,6 +276,10 @@ impl Guest for Process {
         drop(changes);
         if pid == 0 {
             self.threads.forked();
+            // gdb follows the parent.
+            if let Some(d) = &self.debugger {
+                d.forget();
+            }
         }
         pid
     }
@@ -360,7 +370,9 @@ pub fn run<A: GuestArch>(
         *(&old as *const libc::sigset_t as *const u64)
     };
     emu_syscalls::set_guest_sigmask(host_mask);
-    let code = crate::engine::SharedCode::new::<A>(opts.accel, opts.code_cache_size);
+    let opts_gdb = opts.gdb.is_some();
+    let code =
+        crate::engine::SharedCode::new::<A>(opts.accel, opts.code_cache_size, opts.gdb.is_some());
     let process = Process {
         space,
         opts,
@@ -374,11 +386,17 @@ pub fn run<A: GuestArch>(
         flushed_code: Mutex::new(Vec::new()),
         child_stack: Mutex::new(None),
         threads: thread::Threads::new(),
+        debugger: opts_gdb.then(gdb::Debugger::new),
         code,
         sigreturn_trampoline,
     };
     // Guest threads share it until the process ends.
     let process: &'static Process = Box::leak(Box::new(process));
+    if let (Some(address), Some(debugger)) = (&process.opts.gdb, &process.debugger) {
+        gdb::server::start::<A>(process, debugger, address)
+            .map_err(|message| Error { message, status: 1 })?;
+    }
+    name_main_thread(&process.exe);
     let mut cpu = A::Cpu::default();
     cpu.set_pc(loaded.entry);
     cpu.set_sp(loaded.sp);
@@ -415,14 +433,43 @@ fn new_engine<A: GuestArch>(process: &Process) -> Engine<A> {
 /// [`cpu_loop`] with a given engine.
 fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine: &mut Engine<A>) {
     signal::watch_exit_request::<A>(cpu);
+    // A vfork child is not debugged (gdb follows the parent).
+    let mut debug = match &process.debugger {
+        Some(d) if !thread::in_vfork_child() => Some(d.thread::<A>(cpu)),
+        _ => None,
+    };
     loop {
         crate::guest::exit_request::<A>(cpu).store(0, std::sync::atomic::Ordering::SeqCst);
         deliver_pending::<A>(process, cpu, &engine.stats);
-        match engine.run(cpu, &process.space, &process.log) {
+        if let Some(t) = &mut debug {
+            t.checkpoint::<A>(cpu);
+        }
+        let event = engine.run(cpu, &process.space, &process.log);
+        // Faults go to gdb first, which may discard them.
+        if let (Some(t), Some((sig, code, addr))) = (&mut debug, fault_info_of(event, cpu.pc())) {
+            if t.fault::<A>(cpu, sig, code, addr).is_none() {
+                continue;
+            }
+        }
+        match event {
+            Event::Stepped => {
+                if let Some(t) = &mut debug {
+                    t.ran = true;
+                }
+            }
             Event::Syscall => {
+                let (nr, _) = cpu.syscall_args();
+                if let Some(t) = &mut debug {
+                    t.syscall::<A>(cpu, nr);
+                }
+                // (gdb may have changed them at a syscall catchpoint.)
                 let (nr, args) = cpu.syscall_args();
                 emu_syscalls::set_syscall_sp(cpu.sp());
-                match emu_syscalls::dispatch(process, nr, args) {
+                let outcome = emu_syscalls::dispatch(process, nr, args);
+                if let Some(t) = &mut debug {
+                    t.syscall_done::<A>(cpu, nr);
+                }
+                match outcome {
                     Outcome::Return(v) => {
                         cpu.set_syscall_result(v);
                         if let Some(sp) = lock(&process.child_stack).take() {
@@ -459,11 +506,15 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
                     }
                     Outcome::ExitThread(code) => {
                         log_stats(process, &engine.stats);
+                        if process.threads.live() == 1 {
+                            process_ends(process, gdb::Stop::Exited(code));
+                        }
                         thread::exit(process, code);
                         return;
                     }
                     Outcome::ExitGroup(code) => {
                         log_stats(process, &engine.stats);
+                        process_ends(process, gdb::Stop::Exited(code));
                         std::process::exit(code)
                     }
                     Outcome::Execve { path, argv, envp } => {
@@ -506,6 +557,37 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
             }
             // Pending signals are delivered at the top of the loop.
             Event::Interrupted => {}
+        }
+    }
+}
+
+/// Names the calling (main) thread after the program, as exec does: what
+/// `ps`, `/proc/self/comm` and gdb's thread list show; new threads inherit it.
+fn name_main_thread(exe: &Path) {
+    let Some(base) = exe.file_name() else { return };
+    let mut name = base.as_bytes()[..base.len().min(15)].to_vec();
+    name.push(0);
+    // SAFETY: a NUL-terminated name of at most 16 bytes.
+    unsafe { libc::prctl(libc::PR_SET_NAME, name.as_ptr()) };
+}
+
+/// The (signal, si_code, si_addr) a fault event at `pc` raises.
+fn fault_info_of(e: Event, pc: u64) -> Option<(i32, i32, u64)> {
+    match e {
+        Event::Breakpoint => Some((libc::SIGTRAP, TRAP_BRKPT, pc)),
+        Event::IllegalInstruction => Some((libc::SIGILL, ILL_ILLOPC, pc)),
+        Event::FetchFault { addr } => Some((libc::SIGSEGV, SEGV_MAPERR, addr)),
+        Event::MemFault { addr, signal, code } => Some((signal, code, addr)),
+        _ => None,
+    }
+}
+
+/// Tells gdb, if it is attached, that the process ends (and waits until it
+/// was told).
+fn process_ends(process: &Process, stop: gdb::Stop) {
+    if let Some(d) = &process.debugger {
+        if !thread::in_vfork_child() {
+            d.process_ends(stop);
         }
     }
 }
@@ -582,6 +664,7 @@ fn log_stats(process: &Process, stats: &Stats) {
 /// dies of the same signal, without an emulator core file.
 fn die<C: GuestCpu>(process: &Process, cpu: &C, stats: &Stats, signal: i32) -> ! {
     log_stats(process, stats);
+    process_ends(process, gdb::Stop::Terminated(signal));
     if process.log.items.cpu || process.log.items.unimp {
         process.log.write(&format!(
             "guest killed by signal {signal} at pc {:#x}\n{}",

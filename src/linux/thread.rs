@@ -27,6 +27,11 @@ impl Threads {
         }
     }
 
+    /// Guest threads not yet exited.
+    pub fn live(&self) -> usize {
+        self.live.load(Ordering::Acquire)
+    }
+
     /// In the child of a fork: only the calling thread exists there.
     pub fn forked(&self) {
         self.live.store(1, Ordering::Release);
@@ -60,7 +65,7 @@ pub fn spawn<A: GuestArch>(
     let (tx, rx) = std::sync::mpsc::channel();
     process.threads.live.fetch_add(1, Ordering::AcqRel);
     let started = std::thread::Builder::new()
-        .name("guest".into())
+        // Unnamed: the thread keeps its creator's name, as in Linux.
         .stack_size(HOST_STACK)
         .spawn(move || {
             // SAFETY: gettid has no preconditions.

@@ -9,7 +9,7 @@
 
 use super::cpu::{f_offset, x_offset, Cpu};
 use super::decode::lookup;
-use super::translate::{translate_block, TABLES};
+use super::translate::{translate_block, MAX_BLOCK_INSNS, TABLES};
 use crate::backend::interp::{BlockExit, Machine};
 use crate::guest::CodeFetch;
 use crate::ir::{verify, Block, ExitReason, Helper, Op, Terminator};
@@ -58,7 +58,7 @@ impl CodeFetch for Code {
 
 fn translate(words: &[u32]) -> Block {
     let code = Code(words.iter().flat_map(|w| w.to_le_bytes()).collect());
-    let block = translate_block(CODE_BASE, &code);
+    let block = translate_block(CODE_BASE, &code, MAX_BLOCK_INSNS);
     verify(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
     block
 }

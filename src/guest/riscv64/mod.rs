@@ -5,6 +5,7 @@
 
 pub mod cpu;
 pub mod decode;
+pub mod gdb;
 pub mod signal;
 pub mod translate;
 
@@ -15,7 +16,7 @@ mod tests;
 
 pub use cpu::Cpu;
 
-use crate::guest::{AltStack, BadFrame, CodeFetch, GuestArch, SignalDelivery};
+use crate::guest::{AltStack, BadFrame, BadRegisters, CodeFetch, GuestArch, SignalDelivery};
 use crate::ir::Block;
 
 pub struct Riscv64;
@@ -26,8 +27,18 @@ impl GuestArch for Riscv64 {
     const ELF_MACHINE: u16 = 243; // EM_RISCV
     const SP_OFFSET: usize = cpu::x_offset(2);
     const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
-    fn translate(pc: u64, code: &dyn CodeFetch) -> Block {
-        translate::translate_block(pc, code)
+    fn translate(pc: u64, code: &dyn CodeFetch, max_insns: u32) -> Block {
+        translate::translate_block(pc, code, max_insns)
+    }
+
+    fn gdb_target_xml() -> String {
+        gdb::target_xml()
+    }
+    fn gdb_registers(cpu: &Cpu) -> Vec<u8> {
+        gdb::registers(cpu)
+    }
+    fn set_gdb_registers(cpu: &mut Cpu, bytes: &[u8]) -> Result<(), BadRegisters> {
+        gdb::set_registers(cpu, bytes)
     }
 
     const SIGRETURN_CODE: &'static [u8] = &{

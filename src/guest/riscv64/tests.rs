@@ -9,7 +9,7 @@
 
 use super::cpu::{Cpu, NO_RESERVATION};
 use super::decode::{lookup, Pattern};
-use super::translate::{translate_block, TABLES};
+use super::translate::{translate_block, MAX_BLOCK_INSNS, TABLES};
 use crate::backend::interp::{BlockExit, Machine};
 use crate::guest::CodeFetch;
 use crate::ir::{Block, ExitReason, Terminator};
@@ -342,7 +342,7 @@ impl CodeFetch for Code {
 /// Translates `insns` at `pc` and returns the printed block, after checking
 /// it with the IR verifier.
 fn ir(pc: u64, insns: &[u32]) -> String {
-    let block = translate_block(pc, &Code::new(pc, insns));
+    let block = translate_block(pc, &Code::new(pc, insns), MAX_BLOCK_INSNS);
     crate::ir::verify(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
     block.to_string()
 }
@@ -592,7 +592,7 @@ const CODE: u64 = 0x10000;
 /// Translates `insns` (one straight-line block at [`CODE`]) and runs it once
 /// on `cpu` with `mem` as guest memory from address 0.
 fn run(insns: &[u32], cpu: &mut Cpu, mem: &mut [u8]) -> BlockExit {
-    let block = translate_block(CODE, &Code::new(CODE, insns));
+    let block = translate_block(CODE, &Code::new(CODE, insns), MAX_BLOCK_INSNS);
     crate::ir::verify(&block).unwrap_or_else(|e| panic!("{e}\n{block}"));
     run_block(&block, cpu, mem)
 }
@@ -765,7 +765,7 @@ fn integer_ops_match_the_manual_on_edge_and_random_operands() {
     let values = operands();
     let mut mem = [0u8; 64];
     for &(word, text, reference) in ALU_OPS {
-        let block = translate_block(CODE, &Code::new(CODE, &[word]));
+        let block = translate_block(CODE, &Code::new(CODE, &[word]), MAX_BLOCK_INSNS);
         assert_eq!(block.insn_count, 1, "{text} did not translate:\n{block}");
         for &a in &values {
             for &b in &values {
@@ -1052,7 +1052,7 @@ fn counter_writes_and_unknown_csrs_are_illegal() {
         (0xc005a073, "csrrs zero, cycle, a1 (a write)"),
         (0x7c006573, "csrrsi a0, 0x7c0, 0 (not a user CSR)"),
     ] {
-        let block = translate_block(CODE, &Code::new(CODE, &[word]));
+        let block = translate_block(CODE, &Code::new(CODE, &[word]), MAX_BLOCK_INSNS);
         assert_eq!(
             block.term,
             Terminator::Exit {

@@ -101,7 +101,7 @@ fn fetch(code: &dyn CodeFetch, pc: u64) -> Result<(Insn, u64), Option<u64>> {
 
 /// Translates guest code from `pc` until a control-flow instruction, a page
 /// boundary or [`MAX_BLOCK_INSNS`].
-pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
+pub fn translate_block(start: u64, code: &dyn CodeFetch, max_insns: u32) -> Block {
     let mut cx = Ctx {
         b: Builder::new(start),
         pc: start,
@@ -110,7 +110,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch) -> Block {
         call_return: None,
     };
     let mut count = 0;
-    while count < MAX_BLOCK_INSNS {
+    while count < max_insns.min(MAX_BLOCK_INSNS) {
         let pc = cx.next_pc;
         let mark = cx.b.len();
         cx.pc = pc;
