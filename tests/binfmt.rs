@@ -249,7 +249,7 @@ fn status_shows_registrations_and_errors_are_one_line() {
             &format!(
                 "binfmt_misc: mounted at {BINFMT}, enabled\n\
                  riscv64: registered as {} (enabled), interpreter {}, flags: POF\n\
-                 aarch64: no emu-aarch64 yet\n",
+                 aarch64: emu-aarch64 cannot run real programs yet\n",
                 r.name(),
                 interp.display()
             )

@@ -20,7 +20,8 @@ pub struct Arch {
     /// ELF data encoding: 1 (little-endian) or 2 (big-endian).
     pub data: u8,
     pub machine: u16,
-    /// Whether `emu-<name>` exists yet.
+    /// Whether `emu-<name>` runs real programs (registering it before would
+    /// break every foreign program of that architecture on the machine).
     pub supported: bool,
 }
 
@@ -92,7 +93,10 @@ pub fn parse_arches(list: &str) -> Result<Vec<Arch>, String> {
             )
         })?;
         if !arch.supported {
-            return Err(format!("{name}: there is no {} yet", arch.emulator()));
+            return Err(format!(
+                "{name}: {} cannot run real programs yet",
+                arch.emulator()
+            ));
         }
         if !out.contains(arch) {
             out.push(*arch);
@@ -403,7 +407,7 @@ pub fn status(b: &BinfmtMisc, args: &Args) -> String {
                 if s.flags.is_empty() { "none" } else { &s.flags }
             ),
             None if arch.supported => "not registered".into(),
-            None => format!("no {} yet", arch.emulator()),
+            None => format!("{} cannot run real programs yet", arch.emulator()),
         };
         let _ = writeln!(out, "{}: {line}", arch.name);
     }
@@ -588,7 +592,7 @@ mod tests {
         );
         assert_eq!(
             args("register --arch aarch64").unwrap_err(),
-            "aarch64: there is no emu-aarch64 yet"
+            "aarch64: emu-aarch64 cannot run real programs yet"
         );
         assert_eq!(
             args("register --arch mips").unwrap_err(),

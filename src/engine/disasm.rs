@@ -14,6 +14,11 @@ fn capstone_for(arch: &str) -> Option<Capstone> {
             .extra_mode([arch::riscv::ArchExtraMode::RiscVC].into_iter())
             .build()
             .ok(),
+        "aarch64" => Capstone::new()
+            .arm64()
+            .mode(arch::arm64::ArchMode::Arm)
+            .build()
+            .ok(),
         _ => None,
     }
 }

@@ -2,6 +2,7 @@
 //! and describes its CPU state and Linux calling conventions as data.
 //! Nothing outside `guest/<arch>` knows a guest register's meaning.
 
+pub mod aarch64;
 pub mod riscv64;
 
 /// Reads guest code for translation. Returns `None` where the guest may not
@@ -28,6 +29,13 @@ pub trait GuestArch: 'static {
     /// at the next block, so a signal reaches a guest that never makes a
     /// system call.
     const EXIT_REQUEST_OFFSET: usize;
+    /// AT_HWCAP: what the guest's libc may use.
+    const HWCAP: u64;
+    /// AT_MINSIGSTKSZ: the signal frame without optional state.
+    const MIN_SIGSTKSZ: u64;
+    /// `/proc/cpuinfo` as this architecture's kernel writes it, for `cpus` CPUs.
+    fn cpuinfo(cpus: usize) -> String;
+
     /// Translates the block starting at `pc`, of at most `max_insns` guest
     /// instructions (1 under a debugger).
     fn translate(pc: u64, code: &dyn CodeFetch, max_insns: u32) -> crate::ir::Block;

@@ -14,21 +14,6 @@ use std::path::{Path, PathBuf};
 const PAGE: u64 = 4096;
 /// Where a PIE main program goes, as Linux's ELF_ET_DYN_BASE (2/3 of an Sv39 user space).
 const ET_DYN_BASE: u64 = 0x2a_aaaa_a000;
-/// riscv64 AT_HWCAP: the single-letter extensions I, M, A, F, D, C.
-const HWCAP_RV64IMAFDC: u64 = hwcap_letters(b"IMAFDC");
-
-/// The riscv AT_HWCAP bit of each single-letter extension (bit n = letter 'A' + n).
-const fn hwcap_letters(letters: &[u8]) -> u64 {
-    let mut bits = 0;
-    let mut i = 0;
-    while i < letters.len() {
-        bits |= 1 << (letters[i] - b'A');
-        i += 1;
-    }
-    bits
-}
-/// AT_MINSIGSTKSZ: size of the riscv64 rt_sigframe without vector state.
-const MIN_SIGSTKSZ: u64 = 0x440;
 
 fn page_down(x: u64) -> u64 {
     x & !(PAGE - 1)
@@ -158,7 +143,18 @@ fn map_segments(
                 space.mprotect(start, len, prot).map_err(oops)?;
             }
         }
-        let bss_start = page_up(file_end.max(start));
+        // Zero-fill pages past the file data. A segment with no file data
+        // (all .bss) starts its own pages at its first one, unless an
+        // earlier segment ends there: then that page's tail is cleared.
+        let bss_start = if seg.filesz > 0 {
+            page_up(file_end)
+        } else if space.prot_at(start).is_some() {
+            let head = (page_up(vaddr).min(mem_end) - vaddr) as usize;
+            space.write(vaddr, &vec![0u8; head]).map_err(oops)?;
+            page_up(vaddr)
+        } else {
+            start
+        };
         if page_up(mem_end) > bss_start {
             space
                 .map_fixed_anon(bss_start, page_up(mem_end) - bss_start, prot, None)
@@ -290,9 +286,9 @@ pub fn load<A: GuestArch>(
             // careful as ours.
             // SAFETY: getauxval has no preconditions.
             secure: unsafe { libc::getauxval(libc::AT_SECURE) },
-            hwcap: HWCAP_RV64IMAFDC,
+            hwcap: A::HWCAP,
             clktck: 100,
-            minsigstksz: MIN_SIGSTKSZ,
+            minsigstksz: A::MIN_SIGSTKSZ,
         },
         class: Class::Elf64,
         endian: info.endian,

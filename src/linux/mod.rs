@@ -12,7 +12,6 @@ mod signal;
 mod thread;
 
 pub use load::find_program;
-pub use procfs::cpuinfo;
 
 use crate::engine::{Engine, Event, Stats};
 use crate::guest::{GuestArch, GuestCpu};
@@ -176,6 +175,8 @@ pub struct Process {
     pub machine: &'static str,
     /// ELF e_machine of the guest, to recognise exec'd programs we must run.
     pub elf_machine: u16,
+    /// The guest's `/proc/cpuinfo` for a number of CPUs.
+    cpuinfo: fn(usize) -> String,
     /// Code ranges the guest asked to resynchronise (riscv_flush_icache).
     /// Held while any thread applies these and the address space's
     /// executable-range changes to the translations. Lock order: this, the
@@ -383,6 +384,7 @@ pub fn run<A: GuestArch>(
         emulator,
         machine: A::NAME,
         elf_machine: A::ELF_MACHINE,
+        cpuinfo: A::cpuinfo,
         flushed_code: Mutex::new(Vec::new()),
         child_stack: Mutex::new(None),
         threads: thread::Threads::new(),

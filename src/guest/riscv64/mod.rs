@@ -21,12 +21,38 @@ use crate::ir::Block;
 
 pub struct Riscv64;
 
+/// The riscv AT_HWCAP bits of single-letter extensions.
+const fn hwcap_letters(letters: &[u8]) -> u64 {
+    let mut bits = 0;
+    let mut i = 0;
+    while i < letters.len() {
+        bits |= 1 << (letters[i] - b'A');
+        i += 1;
+    }
+    bits
+}
+
 impl GuestArch for Riscv64 {
     type Cpu = Cpu;
     const NAME: &'static str = "riscv64";
     const ELF_MACHINE: u16 = 243; // EM_RISCV
     const SP_OFFSET: usize = cpu::x_offset(2);
     const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
+    /// The single-letter extensions I, M, A, F, D, C (bit n = letter 'A' + n).
+    const HWCAP: u64 = hwcap_letters(b"IMAFDC");
+    /// The rt_sigframe without vector state.
+    const MIN_SIGSTKSZ: u64 = 0x440;
+    fn cpuinfo(cpus: usize) -> String {
+        (0..cpus)
+            .map(|i| {
+                format!(
+                    "processor\t: {i}\nhart\t\t: {i}\nisa\t\t: rv64imafdc_zicond_zicsr_zifencei_zfa_zba_zbb_zbs\n\
+                     mmu\t\t: sv39\nmvendorid\t: 0x0\nmarchid\t\t: 0x0\nmimpid\t\t: 0x0\n\n"
+                )
+            })
+            .collect()
+    }
+
     fn translate(pc: u64, code: &dyn CodeFetch, max_insns: u32) -> Block {
         translate::translate_block(pc, code, max_insns)
     }

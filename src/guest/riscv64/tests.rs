@@ -1064,3 +1064,14 @@ fn counter_writes_and_unknown_csrs_are_illegal() {
         assert_eq!(block.insn_count, 0, "{what}");
     }
 }
+
+#[test]
+fn cpuinfo_is_in_the_riscv_kernels_format() {
+    use crate::guest::GuestArch;
+    let c = super::Riscv64::cpuinfo(2);
+    assert!(
+        c.starts_with("processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc"),
+        "{c}"
+    );
+    assert!(c.contains("processor\t: 1\nhart\t\t: 1\n"), "{c}");
+}

@@ -1,0 +1,166 @@
+//! Loads and stores of general registers: unsigned-offset, unscaled,
+//! pre- and post-indexed, register-offset and PC-relative literal forms,
+//! and pairs. (Exclusives, acquire/release, atomics and SIMD&FP registers
+//! come with their own tables.)
+
+use super::super::decode::{Illegal, Insn, Pattern};
+use super::Ctx;
+use crate::ir::{MemOp, Value};
+
+pub const TABLE: &[Pattern] = crate::a64_table! {
+    "ss111001ooiiiiiiiiiiiinnnnnttttt" ldst_unsigned => ldst_unsigned;
+    "ss111000oo0iiiiiiiiippnnnnnttttt" ldst_unscaled => ldst_unscaled;
+    "ss111000oo1mmmmmeeex10nnnnnttttt" ldst_register => ldst_register;
+    "oo011000iiiiiiiiiiiiiiiiiiittttt" ldr_literal => ldr_literal;
+    "oo1010ppplkkkkkkkmmmmmnnnnnttttt" ldst_pair => ldst_pair;
+};
+
+/// What a size:opc combination does.
+enum Access {
+    Store(MemOp),
+    /// Load with this extension; `to32`: the result is a W register.
+    Load(MemOp, bool),
+    Prefetch,
+}
+
+fn access(size: u32, opc: u32) -> Result<Access, Illegal> {
+    let unsigned = [MemOp::U8, MemOp::U16, MemOp::U32, MemOp::U64][size as usize];
+    let signed = [MemOp::S8, MemOp::S16, MemOp::S32, MemOp::U64][size as usize];
+    Ok(match (opc, size) {
+        (0, _) => Access::Store(unsigned),
+        (1, _) => Access::Load(unsigned, false),
+        (2, 3) => Access::Prefetch,
+        (2, _) => Access::Load(signed, false),
+        (3, 0 | 1) => Access::Load(signed, true),
+        _ => return Err(Illegal),
+    })
+}
+
+/// Performs `a` at `addr` on register `t`.
+fn perform(cx: &mut Ctx, a: &Access, addr: Value, t: u32) {
+    match *a {
+        Access::Store(mem) => {
+            let v = cx.x(t);
+            cx.b.store(mem, addr, v);
+        }
+        Access::Load(mem, to32) => {
+            let v = cx.b.load(mem, addr);
+            let v = if to32 { cx.b.zext32(v) } else { v };
+            cx.set_x(t, v);
+        }
+        Access::Prefetch => {}
+    }
+}
+
+fn offset_addr(cx: &mut Ctx, n: u32, offset: i64) -> Value {
+    let base = cx.x_sp(n);
+    if offset == 0 {
+        return base;
+    }
+    let o = cx.imm(offset as u64);
+    cx.b.add(base, o)
+}
+
+fn ldst_unsigned(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let size = insn.get('s');
+    let a = access(size, insn.get('o'))?;
+    let addr = offset_addr(cx, insn.get('n'), (insn.get('i') as i64) << size);
+    perform(cx, &a, addr, insn.get('t'));
+    Ok(())
+}
+
+/// LDUR/STUR (mode 00), unprivileged (10, as ordinary accesses in user
+/// mode), post-index (01) and pre-index (11).
+fn ldst_unscaled(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let a = access(insn.get('s'), insn.get('o'))?;
+    let n = insn.get('n');
+    let imm = insn.sext('i');
+    match insn.get('p') {
+        0 | 2 => {
+            let addr = offset_addr(cx, n, imm);
+            perform(cx, &a, addr, insn.get('t'));
+        }
+        mode => {
+            let base = cx.x_sp(n);
+            let o = cx.imm(imm as u64);
+            let moved = cx.b.add(base, o);
+            let addr = if mode == 3 { moved } else { base };
+            perform(cx, &a, addr, insn.get('t'));
+            cx.set_x_sp(n, moved);
+        }
+    }
+    Ok(())
+}
+
+fn ldst_register(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let size = insn.get('s');
+    let a = access(size, insn.get('o'))?;
+    let option = insn.get('e');
+    if option & 2 == 0 {
+        return Err(Illegal);
+    }
+    let m = cx.x(insn.get('m'));
+    let index = match option {
+        2 => cx.b.zext32(m),
+        6 => cx.b.sext32(m),
+        _ => m,
+    };
+    let shift = if insn.bit('x') { size } else { 0 };
+    let s = cx.imm(shift as u64);
+    let index = cx.b.shl(index, s);
+    let base = cx.x_sp(insn.get('n'));
+    let addr = cx.b.add(base, index);
+    perform(cx, &a, addr, insn.get('t'));
+    Ok(())
+}
+
+fn ldr_literal(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let a = match insn.get('o') {
+        0 => Access::Load(MemOp::U32, false),
+        1 => Access::Load(MemOp::U64, false),
+        2 => Access::Load(MemOp::S32, false),
+        _ => Access::Prefetch,
+    };
+    let addr = cx.imm(cx.pc.wrapping_add((insn.sext('i') << 2) as u64));
+    perform(cx, &a, addr, insn.get('t'));
+    Ok(())
+}
+
+/// LDP/STP/LDPSW: opc 00 words, 01 LDPSW (loads only), 10 doublewords;
+/// modes 000/010 offset, 001 post-index, 011 pre-index.
+fn ldst_pair(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let load = insn.bit('l');
+    let (mem, step) = match (insn.get('o'), load) {
+        (0, _) => (MemOp::U32, 4),
+        (1, true) => (MemOp::S32, 4),
+        (2, _) => (MemOp::U64, 8),
+        _ => return Err(Illegal),
+    };
+    let mode = insn.get('p');
+    if mode > 3 {
+        return Err(Illegal);
+    }
+    let (t, t2, n) = (insn.get('t'), insn.get('m'), insn.get('n'));
+    let offset = insn.sext('k') * step;
+    let base = cx.x_sp(n);
+    let o = cx.imm(offset as u64);
+    let moved = cx.b.add(base, o);
+    let addr = if mode == 1 { base } else { moved };
+    let s = cx.imm(step as u64);
+    let addr2 = cx.b.add(addr, s);
+    if load {
+        let v1 = cx.b.load(mem, addr);
+        let v2 = cx.b.load(mem, addr2);
+        cx.set_x(t, v1);
+        cx.set_x(t2, v2);
+    } else {
+        let v1 = cx.x(t);
+        let v2 = cx.x(t2);
+        cx.b.store(mem, addr, v1);
+        cx.b.store(mem, addr2, v2);
+    }
+    if mode == 1 || mode == 3 {
+        cx.set_x_sp(n, moved);
+    }
+    Ok(())
+}
