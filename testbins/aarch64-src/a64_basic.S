@@ -187,6 +187,30 @@ _start:
 5:  cbnz x26, 6f
     add x1, x1, #4
 6:  RESULT x1
+    // Exclusives (an atomic add loop), acquire/release.
+    mov x28, x9
+    adrp x1, scratch
+    add x1, x1, :lo12:scratch
+    mov x2, #40
+    str x2, [x1, #32]
+9:  ldaxr x3, [x1, #0]
+    add x3, x3, #2
+    stlxr w4, x3, [x1]
+    cbnz w4, 9b
+    ldxr w5, [x1]
+    add w5, w5, #1
+    stxr w6, w5, [x1]
+    add x7, x1, #32
+    ldar x8, [x7]
+    stlr x8, [x1]
+    ldr x9, [x1]
+    add x5, x5, x9
+    add x5, x5, x6, lsl #32
+    clrex
+    stxr w6, x5, [x1]       // the monitor is clear: fails
+    add x5, x5, x6, lsl #40
+    mov x9, x28
+    RESULT x5
     // An indirect jump.
     adr x2, 7f
     br x2

@@ -1,11 +1,12 @@
 //! Loads and stores of general registers: unsigned-offset, unscaled,
 //! pre- and post-indexed, register-offset and PC-relative literal forms,
-//! and pairs. (Exclusives, acquire/release, atomics and SIMD&FP registers
-//! come with their own tables.)
+//! pairs, exclusives and load-acquire/store-release. (LSE atomics and
+//! SIMD&FP registers come with their own tables.)
 
+use super::super::cpu::{EXCLUSIVE_ADDR_OFFSET, EXCLUSIVE_VALUE_OFFSET, NO_EXCLUSIVE};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
-use crate::ir::{MemOp, Value};
+use crate::ir::{Cond, FenceKind, MemOp, Value};
 
 pub const TABLE: &[Pattern] = crate::a64_table! {
     "ss111001ooiiiiiiiiiiiinnnnnttttt" ldst_unsigned => ldst_unsigned;
@@ -13,7 +14,82 @@ pub const TABLE: &[Pattern] = crate::a64_table! {
     "ss111000oo1mmmmmeeex10nnnnnttttt" ldst_register => ldst_register;
     "oo011000iiiiiiiiiiiiiiiiiiittttt" ldr_literal => ldr_literal;
     "oo1010ppplkkkkkkkmmmmmnnnnnttttt" ldst_pair => ldst_pair;
+    "zz00100001011111a11111nnnnnttttt" ldxr => ldxr;
+    "zz001000000rrrrra11111nnnnnttttt" stxr => stxr;
+    "zz00100011011111111111nnnnnttttt" ldar => ldar;
+    "zz00100010011111111111nnnnnttttt" stlr => stlr;
 };
+
+/// The access of an exclusive or ordered access of `size` (32 and 64 bits
+/// so far: the byte and halfword forms need narrow compare-and-swaps).
+fn ordered_mem(size: u32) -> Result<MemOp, Illegal> {
+    match size {
+        2 => Ok(MemOp::U32),
+        3 => Ok(MemOp::U64),
+        _ => Err(Illegal),
+    }
+}
+
+/// LDXR/LDAXR: load and arm the exclusive monitor with the address and
+/// the value (x86 loads are acquire loads already).
+fn ldxr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let mem = ordered_mem(insn.get('z'))?;
+    let addr = cx.x_sp(insn.get('n'));
+    let v = cx.b.load(mem, addr);
+    cx.b.set_reg(EXCLUSIVE_ADDR_OFFSET, addr);
+    cx.b.set_reg(EXCLUSIVE_VALUE_OFFSET, v);
+    cx.set_x(insn.get('t'), v);
+    Ok(())
+}
+
+/// STXR/STLXR: a compare-and-swap against the value the monitor saw
+/// (QEMU's approach; the ABA case succeeds where hardware would fail,
+/// which no lock-free algorithm can observe). Ws = 0 on success, 1 on
+/// failure; the monitor is cleared either way.
+fn stxr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let mem = ordered_mem(insn.get('z'))?;
+    let addr = cx.x_sp(insn.get('n'));
+    let new = cx.x(insn.get('t'));
+    let armed = cx.b.get_reg(EXCLUSIVE_ADDR_OFFSET);
+    let expected = cx.b.get_reg(EXCLUSIVE_VALUE_OFFSET);
+    let matched = cx.b.cmp(Cond::Eq, armed, addr);
+    // Unmatched: store back what the monitor saw, which fails harmlessly.
+    let stored = cx.b.select(matched, new, expected);
+    let old = cx.b.atomic_cas(mem, addr, expected, stored);
+    let (old, expected) = if mem == MemOp::U32 {
+        (cx.b.zext32(old), cx.b.zext32(expected))
+    } else {
+        (old, expected)
+    };
+    let same = cx.b.cmp(Cond::Eq, old, expected);
+    let ok = cx.b.and(matched, same);
+    let one = cx.imm(1);
+    let failed = cx.b.xor(ok, one);
+    let none = cx.imm(NO_EXCLUSIVE);
+    cx.b.set_reg(EXCLUSIVE_ADDR_OFFSET, none);
+    cx.set_x(insn.get('r'), failed);
+    Ok(())
+}
+
+/// LDAR: x86 loads are acquire loads.
+fn ldar(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let mem = ordered_mem(insn.get('z'))?;
+    let addr = cx.x_sp(insn.get('n'));
+    let v = cx.b.load(mem, addr);
+    cx.set_x(insn.get('t'), v);
+    Ok(())
+}
+
+/// STLR: x86 stores are release stores, but a later LDAR must not pass it
+/// (Arm's acquire/release is sequentially consistent): a full fence after.
+fn stlr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let mem = ordered_mem(insn.get('z'))?;
+    let addr = cx.x_sp(insn.get('n'));
+    let v = cx.x(insn.get('t'));
+    cx.b.store(mem, addr, v);
+    cx.b.fence(FenceKind::Full);
+    Ok(())
+}
 
 /// What a size:opc combination does.
 enum Access {
