@@ -66,3 +66,97 @@ fn a_riscv64_program_is_refused_with_the_right_emulator_named() {
 fn a_signal_handler_gets_the_kernels_frame_and_returns() {
     check("a64_signal", 0);
 }
+
+/// A common C program (static glibc) built for aarch64, checked against
+/// the riscv64 expected output it shares: run in a fresh directory (its
+/// cwd, $TMPDIR and the `@TMPDIR` argument) with a clean environment, as
+/// `tests/testbins.rs` runs the riscv64 build.
+fn check_common(name: &str, args: &[&str], status: i32, expected: &str) {
+    let program = testbins().join("aarch64").join(name);
+    let expected = std::fs::read_to_string(testbins().join("expected").join(expected))
+        .expect("expected output");
+    for accel in BACKENDS {
+        let dir =
+            std::env::temp_dir().join(format!("emu-a64-{name}-{accel}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let d = dir.to_str().unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_emu-aarch64"))
+            .args(["-accel", accel])
+            .arg(&program)
+            .args(args.iter().map(|a| a.replace("@TMPDIR", d)))
+            .current_dir(&dir)
+            .env_clear()
+            .env("EMU_TESTBINS_VAR", "emu-testbins-value")
+            .env("TMPDIR", &dir)
+            .env("HOME", &dir)
+            .env("LC_ALL", "C")
+            .env("TZ", "UTC")
+            .env("PATH", "/nonexistent/emu-testbins")
+            .output()
+            .expect("run emu-aarch64");
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(
+            (o.status.code(), String::from_utf8_lossy(&o.stdout).as_ref()),
+            (Some(status), expected.as_str()),
+            "{name} {args:?} on {accel}; stderr: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn glibc_hello() {
+    check_common("hello", &[], 0, "hello.out");
+}
+
+#[test]
+fn glibc_args_env() {
+    check_common(
+        "args_env",
+        &["one", "two words", "", "three"],
+        0,
+        "args_env.out",
+    );
+}
+
+#[test]
+fn glibc_exit_codes() {
+    check_common("exit_codes", &["42"], 42, "exit_codes_42.out");
+    check_common(
+        "exit_codes",
+        &["_exit", "77"],
+        77,
+        "exit_codes_underscore_exit.out",
+    );
+}
+
+#[test]
+fn glibc_intmath() {
+    check_common("intmath", &[], 0, "intmath.out");
+}
+
+#[test]
+fn glibc_malloc_stress() {
+    check_common("malloc_stress", &[], 0, "malloc_stress.out");
+}
+
+#[test]
+fn glibc_time() {
+    check_common("time", &[], 0, "time.out");
+}
+
+#[test]
+fn glibc_pipes_and_fork() {
+    check_common("pipes", &[], 0, "pipes.out");
+}
+
+#[test]
+fn glibc_fileio() {
+    check_common("fileio", &["@TMPDIR"], 0, "fileio.out");
+}
+
+#[test]
+fn glibc_dirs() {
+    check_common("dirs", &["@TMPDIR"], 0, "dirs.out");
+}

@@ -1,8 +1,9 @@
 //! The aarch64 (A64) frontend: CPU state, decoder tables and translators
 //! grouped as the Arm manual's encoding groups, the Linux signal frame, and
-//! the gdb register layout. Work in progress: integer instructions,
-//! general-register loads and stores, 32/64-bit exclusives so far (no
-//! FP/SIMD or LSE atomics yet), so only programs within that run.
+//! the gdb register layout. Work in progress: integer instructions, loads
+//! and stores of general and SIMD&FP registers, 32/64-bit exclusives and
+//! the Advanced SIMD operations glibc's string functions use; no scalar FP
+//! or LSE atomics yet.
 
 pub mod cpu;
 pub mod decode;

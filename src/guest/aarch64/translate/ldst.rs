@@ -13,7 +13,7 @@ pub const TABLE: &[Pattern] = crate::a64_table! {
     "ss111000oo0iiiiiiiiippnnnnnttttt" ldst_unscaled => ldst_unscaled;
     "ss111000oo1mmmmmeeex10nnnnnttttt" ldst_register => ldst_register;
     "oo011000iiiiiiiiiiiiiiiiiiittttt" ldr_literal => ldr_literal;
-    "oo1010ppplkkkkkkkmmmmmnnnnnttttt" ldst_pair => ldst_pair;
+    "oo10100pplkkkkkkkmmmmmnnnnnttttt" ldst_pair => ldst_pair;
     "zz00100001011111a11111nnnnnttttt" ldxr => ldxr;
     "zz001000000rrrrra11111nnnnnttttt" stxr => stxr;
     "zz00100011011111111111nnnnnttttt" ldar => ldar;
@@ -203,7 +203,7 @@ fn ldr_literal(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 }
 
 /// LDP/STP/LDPSW: opc 00 words, 01 LDPSW (loads only), 10 doublewords;
-/// modes 000/010 offset, 001 post-index, 011 pre-index.
+/// modes 00/10 offset, 01 post-index, 11 pre-index.
 fn ldst_pair(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let load = insn.bit('l');
     let (mem, step) = match (insn.get('o'), load) {
@@ -213,9 +213,6 @@ fn ldst_pair(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         _ => return Err(Illegal),
     };
     let mode = insn.get('p');
-    if mode > 3 {
-        return Err(Illegal);
-    }
     let (t, t2, n) = (insn.get('t'), insn.get('m'), insn.get('n'));
     let offset = insn.sext('k') * step;
     let base = cx.x_sp(n);

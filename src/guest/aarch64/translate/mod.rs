@@ -7,6 +7,7 @@ mod branch;
 mod dp_imm;
 mod dp_reg;
 mod ldst;
+mod simd;
 
 use super::cpu::{x_offset, C_OFFSET, N_OFFSET, SP_OFFSET, V_OFFSET, Z_OFFSET};
 use super::decode::{lookup, Illegal, Pattern};
@@ -14,7 +15,13 @@ use crate::guest::CodeFetch;
 use crate::ir::{Block, Builder, Cond, ExitReason, Terminator, Value};
 
 /// Every decoder table, one per encoding group.
-pub const TABLES: &[&[Pattern]] = &[branch::TABLE, dp_imm::TABLE, dp_reg::TABLE, ldst::TABLE];
+pub const TABLES: &[&[Pattern]] = &[
+    branch::TABLE,
+    dp_imm::TABLE,
+    dp_reg::TABLE,
+    ldst::TABLE,
+    simd::TABLE,
+];
 
 /// Longest block, in guest instructions.
 pub const MAX_BLOCK_INSNS: u32 = 128;
