@@ -168,9 +168,14 @@ fn ldst_unscaled(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     Ok(())
 }
 
-fn ldst_register(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let size = insn.get('s');
-    let a = access(size, insn.get('o'))?;
+/// The address of a register-offset access: Xn|SP plus Xm or Wm
+/// (extended as `option` says: UXTW, LSL, SXTW, SXTX), shifted by
+/// `log2_bytes` when the S bit (`x`) is set.
+pub(super) fn register_offset_addr(
+    cx: &mut Ctx,
+    insn: Insn,
+    log2_bytes: u32,
+) -> Result<Value, Illegal> {
     let option = insn.get('e');
     if option & 2 == 0 {
         return Err(Illegal);
@@ -181,11 +186,17 @@ fn ldst_register(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         6 => cx.b.sext32(m),
         _ => m,
     };
-    let shift = if insn.bit('x') { size } else { 0 };
+    let shift = if insn.bit('x') { log2_bytes } else { 0 };
     let s = cx.imm(shift as u64);
     let index = cx.b.shl(index, s);
     let base = cx.x_sp(insn.get('n'));
-    let addr = cx.b.add(base, index);
+    Ok(cx.b.add(base, index))
+}
+
+fn ldst_register(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    let size = insn.get('s');
+    let a = access(size, insn.get('o'))?;
+    let addr = register_offset_addr(cx, insn, size)?;
     perform(cx, &a, addr, insn.get('t'));
     Ok(())
 }

@@ -74,9 +74,14 @@ enum Op {
     Trn1,
     Trn2,
     Ext,
+    Mul,
+    Mla,
+    Mls,
+    UShll,
+    SShll,
 }
 
-const OPS: [Op; 41] = [
+const OPS: [Op; 46] = [
     Op::CmEq,
     Op::CmHs,
     Op::CmHi,
@@ -118,6 +123,11 @@ const OPS: [Op; 41] = [
     Op::Trn1,
     Op::Trn2,
     Op::Ext,
+    Op::Mul,
+    Op::Mla,
+    Op::Mls,
+    Op::UShll,
+    Op::SShll,
 ];
 
 /// The lanes of a 128-bit value of `esize` bytes each.
@@ -206,6 +216,29 @@ unsafe extern "C" fn simd(state: *mut u8, regs: u64, shape: u64, op: u64, _: u64
                 r[base + i] = v & mask;
             }
         }
+        Op::UShll | Op::SShll => {
+            // Widen each esize lane of the low (or, for the "2" forms, high)
+            // half of Vn to 2*esize, shifted left.
+            let base = if q { 8 / esize } else { 0 };
+            let wmask = if bits == 32 {
+                u64::MAX
+            } else {
+                (1u64 << (2 * bits)) - 1
+            };
+            let wide: Vec<u64> = (0..8 / esize)
+                .map(|i| {
+                    let x = a[base + i];
+                    let x = if op == Op::SShll {
+                        sign(x, bits) as u64
+                    } else {
+                        x
+                    };
+                    (x << imm) & wmask
+                })
+                .collect();
+            set_bytes(cpu, d, from_lanes(&wide, 2 * esize));
+            return 0;
+        }
         Op::Uzp1 | Op::Uzp2 | Op::Zip1 | Op::Zip2 | Op::Trn1 | Op::Trn2 => {
             let half = count / 2;
             for (i, out) in r.iter_mut().enumerate().take(count) {
@@ -256,6 +289,9 @@ unsafe extern "C" fn simd(state: *mut u8, regs: u64, shape: u64, op: u64, _: u64
                     Op::CmGt => test(sign(x, bits) > sign(y, bits)),
                     Op::CmGe => test(sign(x, bits) >= sign(y, bits)),
                     Op::Add => x.wrapping_add(y) & mask,
+                    Op::Mul => x.wrapping_mul(y) & mask,
+                    Op::Mla => o.wrapping_add(x.wrapping_mul(y)) & mask,
+                    Op::Mls => o.wrapping_sub(x.wrapping_mul(y)) & mask,
                     Op::Sub => x.wrapping_sub(y) & mask,
                     Op::And => x & y,
                     Op::Bic => x & !y & mask,
@@ -335,6 +371,9 @@ fn three_same(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         (true, 0b10100) => Op::UMaxP,
         (true, 0b10101) => Op::UMinP,
         (false, 0b10111) => Op::AddP,
+        (false, 0b10011) if size < 3 => Op::Mul,
+        (false, 0b10010) if size < 3 => Op::Mla,
+        (true, 0b10010) if size < 3 => Op::Mls,
         (false, 0b00011) => [Op::And, Op::Bic, Op::Orr, Op::Orn][size as usize],
         (true, 0b00011) => [Op::Eor, Op::Bsl, Op::Bit, Op::Bif][size as usize],
         _ => return Err(Illegal),
@@ -402,6 +441,8 @@ fn shift_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         (true, 0b00000) => Op::UShr,
         (false, 0b00000) => Op::SShr,
         (false, 0b01010) => Op::Shl,
+        (true, 0b10100) => Op::UShll,
+        (false, 0b10100) => Op::SShll,
         _ => return Err(Illegal),
     };
     let (size, amount) = match op {
@@ -413,6 +454,12 @@ fn shift_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
             (size, 2 * esize - immhb)
         }
         Op::Shl => (size, immhb - esize),
+        Op::UShll | Op::SShll => {
+            if size == 3 {
+                return Err(Illegal);
+            }
+            (size, immhb - esize)
+        }
         _ => (size, 2 * esize - immhb),
     };
     emit(cx, insn, op, size, amount, 0);
@@ -717,25 +764,7 @@ fn ldst_unscaled(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 fn ldst_register(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let (bytes, load) = access(insn.get('s'), insn.get('o'))?;
-    let option = insn.get('e');
-    if option & 2 == 0 {
-        return Err(Illegal);
-    }
-    let m = cx.x(insn.get('m'));
-    let index = match option {
-        2 => cx.b.zext32(m),
-        6 => cx.b.sext32(m),
-        _ => m,
-    };
-    let shift = if insn.bit('x') {
-        bytes.trailing_zeros()
-    } else {
-        0
-    };
-    let s = cx.imm(shift as u64);
-    let index = cx.b.shl(index, s);
-    let base = cx.x_sp(insn.get('n'));
-    let addr = cx.b.add(base, index);
+    let addr = super::ldst::register_offset_addr(cx, insn, bytes.trailing_zeros())?;
     perform(cx, insn.get('t'), addr, bytes, load);
     Ok(())
 }
@@ -883,5 +912,18 @@ mod tests {
         // shrn v0.8b, v1.8h, #4: each halfword shifted, narrowed to a byte.
         run(&mut cpu, Op::Shrn, 0, false, 4);
         assert_eq!(cpu.vreg[0], [0x1030_5070_0f00_00f0, 0]);
+        // uxtl v0.8h, v1.8b (ushll #0): the low bytes widened.
+        run(&mut cpu, Op::UShll, 0, false, 0);
+        assert_eq!(cpu.vreg[0], [0x007f_0000, 0x0000_00ff_0000_0001]);
+        // sshll2 v0.4s, v1.8h, #1: high halfwords sign-extended, doubled.
+        cpu.vreg[1][1] = 0x8000_0001_7fff_ffff;
+        run(&mut cpu, Op::SShll, 1, true, 1);
+        assert_eq!(cpu.vreg[0], [0x0000_fffe_ffff_fffe, 0xffff_0000_0000_0002]);
+        // mla v0.16b, v1.16b, v2.16b: v0 + v1 * v2 per byte.
+        cpu.vreg[0] = [0x0101_0101_0101_0101; 2];
+        cpu.vreg[1] = [0x0203_0405_0607_0809; 2];
+        cpu.vreg[2] = [0x0202_0202_0202_0202, 0x8080_8080_8080_8080];
+        run(&mut cpu, Op::Mla, 0, true, 0);
+        assert_eq!(cpu.vreg[0], [0x0507_090b_0d0f_1113, 0x0181_0181_0181_0181]);
     }
 }
