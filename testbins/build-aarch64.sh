@@ -18,7 +18,8 @@ STRIP=${STRIP:-aarch64-linux-gnu-strip}
 command -v "$CC" >/dev/null || { echo "build-aarch64.sh: missing $CC" >&2; exit 1; }
 mkdir -p "$here/aarch64"
 # Common C programs emu-aarch64 runs so far.
-C_PROGRAMS="hello args_env exit_codes intmath malloc_stress time pipes fileio dirs"
+C_PROGRAMS="hello args_env exit_codes intmath malloc_stress time pipes fileio dirs
+    threads signals threads_signals procs sigsegv efault"
 for name in $C_PROGRAMS; do
     echo "  CC     aarch64/$name"
     $CC -O2 -ffp-contract=off -ffile-prefix-map="$here"=testbins -static \

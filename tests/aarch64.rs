@@ -67,10 +67,84 @@ fn a_signal_handler_gets_the_kernels_frame_and_returns() {
     check("a64_signal", 0);
 }
 
+/// Cases of `testbins/cases.txt` (by id) that emu-aarch64 runs, with the
+/// aarch64 build of their program: threads, signals, processes. (The
+/// others: arch-specific output (`signals_ucontext`), riscv assembly
+/// (`smc_threads`), or instructions not translated yet.)
+const SHARED_CASES: &[&str] = &[
+    "threads_create",
+    "threads_mutex",
+    "threads_condvar",
+    "threads_barrier",
+    "threads_rwlock",
+    "threads_atomics",
+    "threads_tls",
+    "threads_detach",
+    "threads_once",
+    "threads_tsd",
+    "signals_segv",
+    "signals_bus",
+    "signals_raise",
+    "signals_nested",
+    "signals_mask",
+    "signals_resethand",
+    "signals_altstack",
+    "signals_overflow",
+    "signals_restart",
+    "signals_eintr",
+    "signals_rtqueue",
+    "signals_sigwait",
+    "signals_sigsuspend",
+    "signals_signalfd",
+    "signals_kill",
+    "signals_timer",
+    "procs_tree",
+    "procs_vfork",
+    "procs_reexec",
+    "procs_waitid",
+    "procs_killed",
+    "procs_pgrp",
+    "threads_signals_pthread_kill",
+    "threads_signals_blocked",
+    "threads_signals_busyloop",
+    "threads_signals_exit_group",
+    "sigsegv",
+    "efault",
+];
+
+#[test]
+fn shared_threads_signals_and_processes_cases() {
+    let cases = std::fs::read_to_string(testbins().join("cases.txt")).unwrap();
+    let mut seen = 0;
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let f: Vec<&str> = line.split('|').map(str::trim).collect();
+        let id = f[3].trim_end_matches(".out");
+        if !SHARED_CASES.contains(&id) {
+            continue;
+        }
+        seen += 1;
+        let args: Vec<&str> = f[1].split_whitespace().collect();
+        let status = match f[2] {
+            "SIGSEGV" => 128 + libc::SIGSEGV,
+            n => n.parse().expect("exit status"),
+        };
+        check_common(f[0], &args, status, f[3]);
+    }
+    assert_eq!(
+        seen,
+        SHARED_CASES.len(),
+        "a listed case is not in cases.txt"
+    );
+}
+
 /// A common C program (static glibc) built for aarch64, checked against
 /// the riscv64 expected output it shares: run in a fresh directory (its
 /// cwd, $TMPDIR and the `@TMPDIR` argument) with a clean environment, as
-/// `tests/testbins.rs` runs the riscv64 build.
+/// `tests/testbins.rs` runs the riscv64 build. A death by signal counts
+/// as 128 + the signal.
 fn check_common(name: &str, args: &[&str], status: i32, expected: &str) {
     let program = testbins().join("aarch64").join(name);
     let expected = std::fs::read_to_string(testbins().join("expected").join(expected))
@@ -96,8 +170,10 @@ fn check_common(name: &str, args: &[&str], status: i32, expected: &str) {
             .output()
             .expect("run emu-aarch64");
         let _ = std::fs::remove_dir_all(&dir);
+        use std::os::unix::process::ExitStatusExt;
+        let code = o.status.code().or(o.status.signal().map(|s| 128 + s));
         assert_eq!(
-            (o.status.code(), String::from_utf8_lossy(&o.stdout).as_ref()),
+            (code, String::from_utf8_lossy(&o.stdout).as_ref()),
             (Some(status), expected.as_str()),
             "{name} {args:?} on {accel}; stderr: {}",
             String::from_utf8_lossy(&o.stderr)
