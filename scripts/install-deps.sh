@@ -3,7 +3,8 @@
 # the riscv64 cross compiler (+ lld-19 for static links), qemu-user 10 from
 # bookworm-backports (comparison peer only), cmake (softfloat-sys builds with it),
 # gdb-multiarch (the gdbstub's client in tests/gdb.rs), and util-linux/binutils
-# for the binfmt_misc tests (setpriv, mount, readelf).
+# for the binfmt_misc tests (setpriv, mount, readelf), libc6-dev's static libc
+# for the statically linked emulator they build.
 # Foreign riscv64 packages come from tests/debian/fetch.sh, which uses a private
 # apt root so the host's apt never sees trixie. Idempotent.
 set -euo pipefail
@@ -21,7 +22,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file cmake gdb-multiarch \
+  gcc-riscv64-linux-gnu libc6-dev-riscv64-cross lld-19 file cmake gdb-multiarch libc6-dev \
   util-linux binutils >/dev/null
 apt-get install -y -qq --no-install-recommends -t bookworm-backports qemu-user >/dev/null
 echo "install-deps: ok ($(riscv64-linux-gnu-gcc --version | head -1); $(qemu-riscv64 --version | head -1))"

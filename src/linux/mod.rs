@@ -447,11 +447,20 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
             t.checkpoint::<A>(cpu);
         }
         let event = engine.run(cpu, &process.space, &process.log);
-        // Faults go to gdb first, which may discard them.
-        if let (Some(t), Some((sig, code, addr))) = (&mut debug, fault_info_of(event, cpu.pc())) {
-            if t.fault::<A>(cpu, sig, code, addr).is_none() {
-                continue;
+        // A fault goes to gdb first, which may discard it, then to the guest.
+        if let Some((sig, code, addr)) = fault_of(process, event, cpu.pc()) {
+            if let Some(t) = &mut debug {
+                if t.fault::<A>(cpu, sig, code, addr).is_none() {
+                    continue;
+                }
             }
+            fault::<A>(
+                process,
+                cpu,
+                &engine.stats,
+                signal::fault_info(sig, code, addr),
+            );
+            continue;
         }
         match event {
             Event::Stepped => {
@@ -536,27 +545,11 @@ fn run_thread<A: GuestArch>(process: &'static Process, cpu: &mut A::Cpu, engine:
                 }
                 drop(flushed);
             }
-            Event::Breakpoint => {
-                let info = signal::fault_info(libc::SIGTRAP, TRAP_BRKPT, cpu.pc());
-                fault::<A>(process, cpu, &engine.stats, info);
-            }
-            Event::IllegalInstruction => {
-                let info = signal::fault_info(libc::SIGILL, ILL_ILLOPC, cpu.pc());
-                fault::<A>(process, cpu, &engine.stats, info);
-            }
-            Event::FetchFault { addr } => {
-                let code = if process.space.prot_at(addr).is_some() {
-                    SEGV_ACCERR
-                } else {
-                    SEGV_MAPERR
-                };
-                let info = signal::fault_info(libc::SIGSEGV, code, addr);
-                fault::<A>(process, cpu, &engine.stats, info);
-            }
-            Event::MemFault { addr, signal, code } => {
-                let info = signal::fault_info(signal, code, addr);
-                fault::<A>(process, cpu, &engine.stats, info);
-            }
+            // Handled above.
+            Event::Breakpoint
+            | Event::IllegalInstruction
+            | Event::FetchFault { .. }
+            | Event::MemFault { .. } => unreachable!("faults are handled above"),
             // Pending signals are delivered at the top of the loop.
             Event::Interrupted => {}
         }
@@ -574,11 +567,18 @@ fn name_main_thread(exe: &Path) {
 }
 
 /// The (signal, si_code, si_addr) a fault event at `pc` raises.
-fn fault_info_of(e: Event, pc: u64) -> Option<(i32, i32, u64)> {
+fn fault_of(process: &Process, e: Event, pc: u64) -> Option<(i32, i32, u64)> {
     match e {
         Event::Breakpoint => Some((libc::SIGTRAP, TRAP_BRKPT, pc)),
         Event::IllegalInstruction => Some((libc::SIGILL, ILL_ILLOPC, pc)),
-        Event::FetchFault { addr } => Some((libc::SIGSEGV, SEGV_MAPERR, addr)),
+        Event::FetchFault { addr } => {
+            let code = if process.space.prot_at(addr).is_some() {
+                SEGV_ACCERR
+            } else {
+                SEGV_MAPERR
+            };
+            Some((libc::SIGSEGV, code, addr))
+        }
         Event::MemFault { addr, signal, code } => Some((signal, code, addr)),
         _ => None,
     }

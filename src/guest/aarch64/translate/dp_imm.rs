@@ -115,13 +115,9 @@ fn logical_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let a = cx.reg(insn.get('n'), sf);
     let b = cx.imm(imm);
     let opc = insn.get('o');
-    let res = match opc {
-        0 | 3 => cx.b.and(a, b),
-        1 => cx.b.or(a, b),
-        _ => cx.b.xor(a, b),
-    };
+    let res = cx.logical(opc, a, b, sf);
+    // ANDS writes the zero register, the others sp.
     if opc == 3 {
-        cx.set_flags_logic(res, sf);
         cx.set_x(insn.get('d'), res);
     } else {
         cx.set_x_sp(insn.get('d'), res);

@@ -56,15 +56,7 @@ fn logical_reg(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     if insn.bit('v') {
         b = cx.invert(b, sf);
     }
-    let opc = insn.get('o');
-    let res = match opc {
-        0 | 3 => cx.b.and(a, b),
-        1 => cx.b.or(a, b),
-        _ => cx.b.xor(a, b),
-    };
-    if opc == 3 {
-        cx.set_flags_logic(res, sf);
-    }
+    let res = cx.logical(insn.get('o'), a, b, sf);
     cx.set_x(insn.get('d'), res);
     Ok(())
 }

@@ -81,6 +81,18 @@ impl Ctx {
             self.b.zext32(v)
         }
     }
+    /// AND (opc 0 and 3, ANDS setting NZCV), ORR (1), EOR (2) of `a` and `b`.
+    pub fn logical(&mut self, opc: u32, a: Value, b: Value, sf: bool) -> Value {
+        let res = match opc {
+            0 | 3 => self.b.and(a, b),
+            1 => self.b.or(a, b),
+            _ => self.b.xor(a, b),
+        };
+        if opc == 3 {
+            self.set_flags_logic(res, sf);
+        }
+        res
+    }
     /// `!v` of the operation's width.
     pub fn invert(&mut self, v: Value, sf: bool) -> Value {
         let n = self.b.not(v);
