@@ -19,6 +19,7 @@ pub fn optimize(block: &mut Block) {
     fold::fold_constants(block);
     fold::drop_identities(block);
     extend::drop_redundant_sext32(block);
+    extend::drop_redundant_zext32(block);
     forward::drop_dead_sets(block);
     eliminate_dead_code(block);
     markers::drop_unneeded_insn_starts(block);

@@ -153,3 +153,36 @@ fn sign_extensions_of_extended_values_go() {
     );
     assert_eq!(crate::ir::verify(&blk), Ok(()));
 }
+
+#[test]
+fn zero_extensions_of_extended_values_go() {
+    // aarch64 `lsl w1, w3, #5; sub w3, w1, w3`: the shift's result is
+    // extended already, the subtraction's is not; a loaded word is.
+    let mut b = Builder::new(0);
+    let w3 = b.get_reg(24);
+    let five = b.const_(5);
+    let sh = b.shl32(w3, five);
+    let sh = b.zext32(sh);
+    b.set_reg(8, sh);
+    let w3z = b.zext32(w3);
+    let d = b.sub(sh, w3z);
+    let d = b.zext32(d);
+    b.set_reg(24, d);
+    let word = b.load(MemOp::U32, w3);
+    let word = b.zext32(word);
+    b.set_reg(16, word);
+    // A sign-extended halfword (ldrsh w) keeps its extension.
+    let half = b.load(MemOp::S16, w3);
+    let half = b.zext32(half);
+    b.set_reg(32, half);
+    let mut blk = b.finish(4, 1, Terminator::Jump(4));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = GetReg state+24\nv1 = Const 0x5\nv2 = Shl32 v0, v1\nSetReg v2, state+8\n\
+         v3 = ZExt32 v0\nv4 = Sub v2, v3\nv5 = ZExt32 v4\nSetReg v5, state+24\n\
+         v6 = Load v0, u32\nSetReg v6, state+16\nv7 = Load v0, s16\nv8 = ZExt32 v7\n\
+         SetReg v8, state+32\njump 0x4\n"
+    );
+    assert_eq!(crate::ir::verify(&blk), Ok(()));
+}

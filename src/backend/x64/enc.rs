@@ -637,6 +637,45 @@ impl Asm {
         }
     }
 
+    // ---- SSE2 packed integers (xmm registers by number 0..=15) ----
+
+    /// `op dst, src` for a 66 0F-prefixed packed-integer opcode
+    /// (`pcmpeqb` 0x74, `paddb` 0xfc, `packuswb` 0x67, …).
+    pub fn packed(&mut self, op: u8, dst: u8, src: u8) {
+        let r = Reg::from_num(src);
+        self.modrm_p(Some(0x66), Size::D, &[0x0f, op], dst, Rm::R(r), false);
+    }
+
+    /// A packed shift by an immediate: `group` is the opcode (0x71 words,
+    /// 0x72 doublewords, 0x73 quadwords) and `ext` the ModRM reg field
+    /// (2 logical right, 4 arithmetic right, 6 left).
+    pub fn packed_shift(&mut self, group: u8, ext: u8, x: u8, imm: u8) {
+        let r = Reg::from_num(x);
+        self.modrm_p(Some(0x66), Size::D, &[0x0f, group], ext, Rm::R(r), false);
+        self.b(imm);
+    }
+
+    /// `movdqu x, [m]`.
+    pub fn movdqu_load(&mut self, x: u8, m: Mem) {
+        self.modrm_p(Some(0xf3), Size::D, &[0x0f, 0x6f], x, Rm::M(m), false);
+    }
+
+    /// `movdqu [m], x`.
+    pub fn movdqu_store(&mut self, m: Mem, x: u8) {
+        self.modrm_p(Some(0xf3), Size::D, &[0x0f, 0x7f], x, Rm::M(m), false);
+    }
+
+    /// `movq x, [m]` (the upper 64 bits of x cleared).
+    pub fn movq_load(&mut self, x: u8, m: Mem) {
+        self.modrm_p(Some(0xf3), Size::D, &[0x0f, 0x7e], x, Rm::M(m), false);
+    }
+
+    /// `movq dst, src` between xmm registers (the upper 64 bits cleared).
+    pub fn movq_xx(&mut self, dst: u8, src: u8) {
+        let r = Reg::from_num(src);
+        self.modrm_p(Some(0xf3), Size::D, &[0x0f, 0x7e], dst, Rm::R(r), false);
+    }
+
     /// `ldmxcsr [m]`.
     pub fn ldmxcsr(&mut self, m: Mem) {
         self.modrm(Size::D, &[0x0f, 0xae], 2, Rm::M(m), false);
@@ -1160,6 +1199,30 @@ mod tests {
         for (m, s) in mems() {
             check(|a| a.ldmxcsr(m), &format!("ldmxcsr {s}"));
             check(|a| a.stmxcsr(m), &format!("stmxcsr {s}"));
+        }
+    }
+
+    #[test]
+    fn packed_integer_round_trip() {
+        let ops = [
+            (0x74, "pcmpeqb"),
+            (0xfe, "paddd"),
+            (0x67, "packuswb"),
+            (0xde, "pmaxub"),
+        ];
+        for (op, name) in ops {
+            for (d, s) in [(0u8, 1u8), (9, 2), (3, 12), (15, 15)] {
+                check(|a| a.packed(op, d, s), &format!("{name} xmm{d},xmm{s}"));
+            }
+        }
+        check(|a| a.packed_shift(0x71, 2, 9, 4), "psrlw xmm9,4");
+        check(|a| a.packed_shift(0x72, 4, 1, 16), "psrad xmm1,10h");
+        check(|a| a.packed_shift(0x72, 6, 3, 16), "pslld xmm3,10h");
+        check(|a| a.movq_xx(2, 11), "movq xmm2,xmm11");
+        for (m, s) in mems() {
+            check(|a| a.movdqu_load(8, m), &format!("movdqu xmm8,{s}"));
+            check(|a| a.movdqu_store(m, 1), &format!("movdqu {s},xmm1"));
+            check(|a| a.movq_load(0, m), &format!("movq xmm0,{s}"));
         }
     }
 

@@ -20,8 +20,8 @@ use super::{
     Features, EXIT_CHAIN, EXIT_INTERRUPT, EXIT_MISALIGNED, EXIT_NEXT, EXIT_RETURN, JUMP_TABLE_MASK,
 };
 use crate::ir::{
-    Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, IndirectKind, Inst, MemOp, Op,
-    RmwOp, Terminator, Value,
+    vector, Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, IndirectKind, Inst, MemOp,
+    Op, RmwOp, Terminator, Value,
 };
 
 /// Offset of the exit-info pointer in the frame.
@@ -226,6 +226,22 @@ fn fold(block: &mut Block) -> (Vec<i32>, Option<(Cond, Value, Value)>) {
         uses[addr.index()] -= 1;
         uses[base.index()] += 1;
     }
+    // A Select right after the Cmp it alone uses becomes cmp + cmov: the
+    // Select takes the compare's operands, `imm` = 1 + its Cond.
+    let mut fused_cmps = vec![false; block.insts.len()];
+    for i in 1..block.insts.len() {
+        let inst = block.insts[i];
+        let c = block.insts[i - 1];
+        if inst.op == Op::Select
+            && c.op == Op::Cmp
+            && inst.args[0] == c.dst
+            && uses[c.dst.index()] == 1
+        {
+            block.insts[i].args = [c.args[0], c.args[1], inst.args[1], inst.args[2]];
+            block.insts[i].imm = 1 + c.imm;
+            fused_cmps[i - 1] = true;
+        }
+    }
     let mut fused = None;
     if let Terminator::Branch { cond, .. } = block.term {
         let d = def[cond.index()];
@@ -248,7 +264,8 @@ fn fold(block: &mut Block) -> (Vec<i32>, Option<(Cond, Value, Value)>) {
             inst.op,
             Op::Add | Op::Or | Op::Xor | Op::Sub | Op::Shl | Op::LShr | Op::AShr
         ) && uses[inst.dst.index()] == 0)
-            || (fused.is_some() && i + 1 == block.insts.len() && inst.op == Op::Cmp);
+            || (fused.is_some() && i + 1 == block.insts.len() && inst.op == Op::Cmp)
+            || fused_cmps[i];
         if dead {
             if inst.op != Op::Cmp {
                 for a in inst.args.iter().filter(|a| !a.is_none()) {
@@ -262,6 +279,39 @@ fn fold(block: &mut Block) -> (Vec<i32>, Option<(Cond, Value, Value)>) {
     }
     block.insts = keep;
     (kept_disp, fused)
+}
+
+/// A lane-wise vector operation as one SSE2 opcode: (opcode, operands
+/// swapped, result negated) — n >= m is !(m > n).
+fn lanewise_sse(args: vector::VecArgs) -> Option<(u8, bool, bool)> {
+    use vector::VecOp as V;
+    let by_size = |ops: [u8; 4]| (ops[args.size as usize] != 0).then_some(ops[args.size as usize]);
+    let (ops, swap) = match args.op {
+        V::Add => ([0xfc, 0xfd, 0xfe, 0xd4], false),
+        V::Sub => ([0xf8, 0xf9, 0xfa, 0xfb], false),
+        V::CmpEq => ([0x74, 0x75, 0x76, 0], false),
+        V::CmpGtS => ([0x64, 0x65, 0x66, 0], false),
+        V::CmpGeS => ([0x64, 0x65, 0x66, 0], true),
+        V::MaxU => ([0xde, 0, 0, 0], false),
+        V::MinU => ([0xda, 0, 0, 0], false),
+        V::MaxS => ([0, 0xee, 0, 0], false),
+        V::MinS => ([0, 0xea, 0, 0], false),
+        _ => return None,
+    };
+    by_size(ops).map(|op| (op, swap, swap))
+}
+
+/// Whether the JIT computes this [`vector::VECTOR`] operation inline.
+pub fn inlines_vector(args: vector::VecArgs) -> bool {
+    use vector::VecOp as V;
+    lanewise_sse(args).is_some()
+        || matches!(
+            (args.op, args.size),
+            (
+                V::CmpGeU | V::CmpGtU | V::AddPair | V::MaxPairU | V::MinPairU,
+                0
+            ) | (V::ShiftRightNarrow, 0 | 1)
+        )
 }
 
 /// Lowers `block` to code that will be placed at host address `base`.
@@ -706,6 +756,9 @@ impl Lower<'_> {
     fn call(&mut self, inst: &Inst) {
         // SAFETY: the verifier/frontends only put `Helper::to_imm` values here.
         let helper = unsafe { Helper::from_imm(inst.imm) };
+        if std::ptr::eq(helper, &vector::VECTOR) && self.vector_inline(inst) {
+            return;
+        }
         if let Some(fp) = helper.fp {
             let rm = match fp.op {
                 FpOp::Eq | FpOp::Lt | FpOp::Le => return self.fp_inline(inst, fp, Some(0)),
@@ -737,6 +790,149 @@ impl Lower<'_> {
             }
         }
         self.call_helper(inst)
+    }
+
+    /// The [`vector::VECTOR`] helper with constant arguments, computed with
+    /// SSE2 when the operation and lane size have a short sequence (the
+    /// state is addressed through rbp; xmm0..xmm2 are scratch). Returns
+    /// false, emitting nothing, for the others.
+    fn vector_inline(&mut self, inst: &Inst) -> bool {
+        use vector::VecOp as V;
+        let konst = |l: &Self, v: Value| match l.loc(v) {
+            Loc::Imm(c) => i32::try_from(c).ok().map(|c| (c, c as u64)),
+            _ => None,
+        };
+        let (Some((_, a)), Some((d, _)), Some((n, _)), Some((m, _))) = (
+            konst(self, inst.args[0]),
+            konst(self, inst.args[1]),
+            konst(self, inst.args[2]),
+            konst(self, inst.args[3]),
+        ) else {
+            return false;
+        };
+        let Some(args) = vector::VecArgs::unpack(a) else {
+            return false;
+        };
+        if !inlines_vector(args) {
+            return false;
+        }
+        let size = args.size as usize;
+        let (op, swap, negate) = match lanewise_sse(args) {
+            Some((op, swap, negate)) => (Some(op), swap, negate),
+            None => (None, false, false),
+        };
+        let state = |off: i32| Mem::base(Reg::Rbp, off);
+        let load = |l: &mut Self, x: u8, off: i32| {
+            if args.q {
+                l.a.movdqu_load(x, state(off));
+            } else {
+                l.a.movq_load(x, state(off));
+            }
+        };
+        let load_m = |l: &mut Self, x: u8| {
+            if args.zero_m {
+                l.a.packed(0xef, x, x); // pxor: zero
+            } else {
+                load(l, x, m);
+            }
+        };
+        // A 64-bit operation's result has its upper half cleared.
+        let store = |l: &mut Self, x: u8| {
+            if !args.q {
+                l.a.movq_xx(x, x);
+            }
+            l.a.movdqu_store(state(d), x);
+        };
+        if let Some(op) = op {
+            let (a, b) = if swap { (1, 0) } else { (0, 1) };
+            load(self, a, n);
+            load_m(self, b);
+            self.a.packed(op, 0, 1);
+            if negate {
+                self.a.packed(0x75, 2, 2); // pcmpeqw: all ones
+                self.a.packed(0xef, 0, 2); // pxor
+            }
+            store(self, 0);
+            return true;
+        }
+        match (args.op, size) {
+            (V::CmpGeU, 0) => {
+                // n >= m exactly where max(n, m) == n.
+                load(self, 0, n);
+                load_m(self, 1);
+                self.a.packed(0xde, 1, 0); // pmaxub xmm1, xmm0
+                self.a.packed(0x74, 0, 1); // pcmpeqb xmm0, xmm1
+                store(self, 0);
+            }
+            (V::CmpGtU, 0) => {
+                // n > m exactly where max(n, m) != m.
+                load(self, 0, n);
+                load_m(self, 1);
+                self.a.packed(0xde, 0, 1); // pmaxub xmm0, xmm1
+                self.a.packed(0x74, 0, 1); // pcmpeqb xmm0, xmm1
+                self.a.packed(0x75, 2, 2);
+                self.a.packed(0xef, 0, 2);
+                store(self, 0);
+            }
+            (V::AddPair | V::MaxPairU | V::MinPairU, 0) => {
+                // Bytes 2i of n:m in xmm2, bytes 2i+1 in xmm0 (each as the
+                // low byte of a word, packed), then one lane-wise op.
+                let op = match args.op {
+                    V::AddPair => 0xfc,  // paddb
+                    V::MaxPairU => 0xde, // pmaxub
+                    _ => 0xda,           // pminub
+                };
+                self.a.packed(0x75, 4, 4); // pcmpeqw: all ones
+                self.a.packed_shift(0x71, 2, 4, 8); // psrlw: 0x00ff words
+                if args.q {
+                    self.a.movdqu_load(0, state(n));
+                    load_m(self, 1);
+                    self.a.movdqu_load(2, state(n));
+                    load_m(self, 3);
+                    self.a.packed(0xdb, 2, 4); // pand: even bytes
+                    self.a.packed(0xdb, 3, 4);
+                    self.a.packed_shift(0x71, 2, 0, 8); // odd bytes
+                    self.a.packed_shift(0x71, 2, 1, 8);
+                    self.a.packed(0x67, 2, 3); // packuswb
+                    self.a.packed(0x67, 0, 1);
+                } else {
+                    // n.lo : m.lo as one vector; its pairs pack to 8 bytes.
+                    self.a.movq_load(0, state(n));
+                    load_m(self, 1);
+                    self.a.packed(0x6c, 0, 1); // punpcklqdq
+                    self.a.packed(0x6f, 2, 0); // movdqa xmm2, xmm0
+                    self.a.packed(0xdb, 2, 4);
+                    self.a.packed_shift(0x71, 2, 0, 8);
+                    self.a.packed(0x67, 2, 2);
+                    self.a.packed(0x67, 0, 0);
+                }
+                self.a.packed(op, 0, 2);
+                store(self, 0);
+            }
+            (V::ShiftRightNarrow, 0 | 1) => {
+                // Keep each wide lane's low half after the shift, then pack.
+                self.a.movdqu_load(0, state(n));
+                let (group, bits) = if size == 0 { (0x71, 8) } else { (0x72, 16) };
+                if args.shift != 0 {
+                    self.a.packed_shift(group, 2, 0, args.shift as u8);
+                }
+                // Sign-extend each lane's low half so the saturating pack
+                // (packsswb / packssdw) keeps it exactly.
+                self.a.packed_shift(group, 6, 0, bits);
+                self.a.packed_shift(group, 4, 0, bits);
+                self.a.packed(if size == 0 { 0x63 } else { 0x6b }, 0, 0);
+                if args.q {
+                    self.a.movq_load(1, state(d));
+                    self.a.packed(0x6c, 1, 0); // punpcklqdq: d.lo : result
+                    self.a.movdqu_store(state(d), 1);
+                } else {
+                    self.a.movq_xx(0, 0);
+                    self.a.movdqu_store(state(d), 0);
+                }
+            }
+            _ => return false,
+        }
+        true
     }
 
     /// An [`FpInline`] helper computed with SSE (see the contract there):
@@ -1193,6 +1389,32 @@ impl Lower<'_> {
                 self.alu_operand(Alu::Cmp, Size::Q, a, b);
                 self.a.setcc(cond_cc(Cond::from_imm(inst.imm)), d);
                 self.a.movzx(Size::B, d, Rm::R(d));
+                self.write_back(inst.dst, d);
+            }
+            Op::Select if inst.imm != 0 => {
+                // Fused with its compare (see `fold`): cmp p, q; cmovcc.
+                let cc = cond_cc(Cond::from_imm(inst.imm - 1));
+                let d = self.dst_reg(inst.dst);
+                if d == Reg::Rax {
+                    // The result is spilled and needs rax, which p uses:
+                    // the condition goes through rcx as a 0/1 value.
+                    let p = self.reg_of(a0, Reg::Rax);
+                    let q = self.operand(inst.args[1]);
+                    self.alu_operand(Alu::Cmp, Size::Q, p, q);
+                    self.a.setcc(cc, Reg::Rcx);
+                    self.a.movzx(Size::B, Reg::Rcx, Rm::R(Reg::Rcx));
+                    self.load_into(d, inst.args[3]);
+                    let x = self.reg_of(inst.args[2], Reg::Rdx);
+                    self.a.test_rr(Size::Q, Reg::Rcx, Reg::Rcx);
+                    self.a.cmov(Cc::Ne, Size::Q, d, x);
+                } else {
+                    self.load_into(d, inst.args[3]);
+                    let x = self.reg_of(inst.args[2], Reg::Rdx);
+                    let p = self.reg_of(a0, Reg::Rax);
+                    let q = self.operand(inst.args[1]);
+                    self.alu_operand(Alu::Cmp, Size::Q, p, q);
+                    self.a.cmov(cc, Size::Q, d, x);
+                }
                 self.write_back(inst.dst, d);
             }
             Op::Select => {
