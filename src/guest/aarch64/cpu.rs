@@ -1,7 +1,10 @@
 //! aarch64 CPU state: the register file the IR's `GetReg`/`SetReg` offsets
-//! address. The NZCV flags are four fields holding 0 or 1, so that flag
-//! producers and consumers are plain register writes and reads the IR
-//! passes can forward and drop.
+//! address. The NZCV flags are four fields in the form that is cheapest to
+//! produce (QEMU's idea): N is the sign bit of `n` and V of `v`, Z is set
+//! when `z` is zero, C is `c` (0 or 1). A flag-setting instruction stores
+//! its result as both `n` and `z`, so flag producers and consumers are
+//! plain register writes and reads the IR passes can forward and drop.
+//! [`Cpu::nzcv`] and [`Cpu::set_nzcv`] convert from and to PSTATE bits.
 
 use crate::guest::GuestCpu;
 use std::fmt::Write;
@@ -18,7 +21,8 @@ pub struct Cpu {
     pub x: [u64; 31],
     pub sp: u64,
     pub pc: u64,
-    /// PSTATE.N, Z, C, V: each 0 or 1.
+    /// PSTATE.N, Z, C, V in the module's encoding: N = bit 63 of `n`,
+    /// Z = (`z` == 0), C = `c`, V = bit 63 of `v`.
     pub n: u64,
     pub z: u64,
     pub c: u64,
@@ -76,28 +80,24 @@ pub const FPSR_OFFSET: usize = offset_of!(Cpu, fpsr);
 pub const TPIDR_OFFSET: usize = offset_of!(Cpu, tpidr);
 pub const EXCLUSIVE_ADDR_OFFSET: usize = offset_of!(Cpu, exclusive_addr);
 pub const EXCLUSIVE_VALUE_OFFSET: usize = offset_of!(Cpu, exclusive_value);
-/// Each flag's state offset and its bit in NZCV (MRS/MSR NZCV, PSTATE).
-pub const fn flag_offsets() -> [(usize, u64); 4] {
-    [
-        (N_OFFSET, 31),
-        (Z_OFFSET, 30),
-        (C_OFFSET, 29),
-        (V_OFFSET, 28),
-    ]
+/// The (n, z, c, v) field values encoding PSTATE bits `nzcv` (bits 31..28).
+pub fn flag_fields(nzcv: u64) -> [u64; 4] {
+    let bit = |b: u32| (nzcv >> b) & 1;
+    [bit(31) << 63, bit(30) ^ 1, bit(29), bit(28) << 63]
 }
 const _: () = assert!(std::mem::size_of::<Cpu>() == 8 * (31 + 2 + 4 + 64 + 3 + 3 + 1));
 
 impl Cpu {
     /// PSTATE's NZCV bits as MRS NZCV reads them (bits 31..28).
     pub fn nzcv(&self) -> u64 {
-        (self.n << 31) | (self.z << 30) | (self.c << 29) | (self.v << 28)
+        ((self.n >> 63) << 31)
+            | ((self.z == 0) as u64) << 30
+            | (self.c & 1) << 29
+            | ((self.v >> 63) << 28)
     }
 
     pub fn set_nzcv(&mut self, bits: u64) {
-        self.n = (bits >> 31) & 1;
-        self.z = (bits >> 30) & 1;
-        self.c = (bits >> 29) & 1;
-        self.v = (bits >> 28) & 1;
+        [self.n, self.z, self.c, self.v] = flag_fields(bits);
     }
 }
 
@@ -142,8 +142,10 @@ impl GuestCpu for Cpu {
         }
         let _ = writeln!(
             s,
-            "sp  {:016x}\npc  {:016x} NZCV {}{}{}{}",
-            self.sp, self.pc, self.n, self.z, self.c, self.v
+            "sp  {:016x}\npc  {:016x} NZCV {:04b}",
+            self.sp,
+            self.pc,
+            self.nzcv() >> 28
         );
         s
     }
@@ -157,7 +159,11 @@ mod tests {
     fn nzcv_packs_as_mrs_reads_it() {
         let mut cpu = Cpu::default();
         cpu.set_nzcv(0xa000_0000);
-        assert_eq!((cpu.n, cpu.z, cpu.c, cpu.v), (1, 0, 1, 0));
+        assert_eq!((cpu.n, cpu.z, cpu.c, cpu.v), (1 << 63, 1, 1, 0));
         assert_eq!(cpu.nzcv(), 0xa000_0000);
+        for bits in 0..16u64 {
+            cpu.set_nzcv(bits << 28);
+            assert_eq!(cpu.nzcv(), bits << 28);
+        }
     }
 }

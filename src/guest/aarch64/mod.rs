@@ -17,21 +17,39 @@ use cpu::Cpu;
 
 pub struct Aarch64;
 
+/// `/proc/cpuinfo`'s name of each AT_HWCAP bit, bit 0 first (the arm64
+/// kernel's order).
+const HWCAP_NAMES: [&str; 27] = [
+    "fp", "asimd", "evtstrm", "aes", "pmull", "sha1", "sha2", "crc32", "atomics", "fphp",
+    "asimdhp", "cpuid", "asimdrdm", "jscvt", "fcma", "lrcpc", "dcpop", "sha3", "sm3", "sm4",
+    "asimddp", "sha512", "sve", "asimdfhm", "dit", "uscat", "ilrcpc",
+];
+
 impl GuestArch for Aarch64 {
     type Cpu = Cpu;
     const NAME: &'static str = "aarch64";
     const ELF_MACHINE: u16 = 183; // EM_AARCH64
     const SP_OFFSET: usize = cpu::SP_OFFSET;
     const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
+    /// 64 TiB: a quarter of arm64's 48-bit user space, what a 47-bit host
+    /// reserves comfortably (a failed reservation falls back to smaller ones).
+    const SPACE_SIZE: u64 = 1 << 46;
     /// No optional feature is implemented yet (not even FP and Advanced
     /// SIMD), so none is advertised.
     const HWCAP: u64 = 0;
     const MIN_SIGSTKSZ: u64 = signal::MIN_SIGSTKSZ;
     fn cpuinfo(cpus: usize) -> String {
+        let features: Vec<&str> = HWCAP_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(bit, _)| (Self::HWCAP >> bit) & 1 == 1)
+            .map(|(_, name)| *name)
+            .collect();
+        let features = features.join(" ");
         (0..cpus)
             .map(|i| {
                 format!(
-                    "processor\t: {i}\nBogoMIPS\t: 50.00\nFeatures\t:\nCPU implementer\t: 0x00\n\
+                    "processor\t: {i}\nBogoMIPS\t: 50.00\nFeatures\t: {features}\nCPU implementer\t: 0x00\n\
                      CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0x051\nCPU revision\t: 0\n\n"
                 )
             })

@@ -704,7 +704,7 @@ mod tests {
         cpu.sp = fs.frame_addr;
         restore_rt_frame(&mut cpu, &b).unwrap();
         assert_eq!(cpu.pc, 0x7777);
-        assert_eq!((cpu.n, cpu.z, cpu.c, cpu.v), (0, 1, 1, 0));
+        assert_eq!(cpu.nzcv(), 0x6000_0000);
         assert_eq!(cpu.fpcr, 0x0300_0000);
         assert_eq!(cpu.vreg[5], [0xabab_abab_abab_abab; 2]);
         assert_eq!(cpu.x[0], 0x1111_0000_0000_0000);

@@ -3,7 +3,9 @@
 //! hints (NOP, and the PAC/BTI hint space, which run as NOPs), barriers,
 //! and the system registers user space reads and writes.
 
-use super::super::cpu::{FPCR_OFFSET, FPSR_OFFSET, TPIDR_OFFSET};
+use super::super::cpu::{
+    C_OFFSET, FPCR_OFFSET, FPSR_OFFSET, N_OFFSET, TPIDR_OFFSET, V_OFFSET, Z_OFFSET,
+};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
 use crate::ir::{Cond, ExitReason, FenceKind, IndirectKind, Terminator};
@@ -199,14 +201,25 @@ const MIDR_VALUE: u64 = 0x000f_0510;
 fn mrs(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let v = match insn.get('p') {
         NZCV => {
-            let mut v = cx.imm(0);
-            for (off, bit) in super::super::cpu::flag_offsets() {
-                let f = cx.b.get_reg(off);
-                let s = cx.imm(bit);
-                let f = cx.b.shl(f, s);
-                v = cx.b.or(v, f);
+            // From the flag encoding of cpu.rs to PSTATE bits 31..28.
+            let n = cx.b.get_reg(N_OFFSET);
+            let z = cx.b.get_reg(Z_OFFSET);
+            let c = cx.b.get_reg(C_OFFSET);
+            let v = cx.b.get_reg(V_OFFSET);
+            let zero = cx.imm(0);
+            let z = cx.b.cmp(Cond::Eq, z, zero);
+            let s63 = cx.imm(63);
+            let n = cx.b.lshr(n, s63);
+            let v = cx.b.lshr(v, s63);
+            // N at 31, Z at 30, C at 29, V at 28: (n:z:c:v) << 28.
+            let mut bits = n;
+            for f in [z, c, v] {
+                let one = cx.imm(1);
+                bits = cx.b.shl(bits, one);
+                bits = cx.b.or(bits, f);
             }
-            v
+            let s28 = cx.imm(28);
+            cx.b.shl(bits, s28)
         }
         FPCR => cx.b.get_reg(FPCR_OFFSET),
         FPSR => cx.b.get_reg(FPSR_OFFSET),
@@ -224,13 +237,22 @@ fn msr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let v = cx.x(insn.get('t'));
     match insn.get('p') {
         NZCV => {
-            for (off, bit) in super::super::cpu::flag_offsets() {
-                let s = cx.imm(bit);
-                let f = cx.b.lshr(v, s);
-                let one = cx.imm(1);
-                let f = cx.b.and(f, one);
-                cx.b.set_reg(off, f);
-            }
+            // PSTATE bits 31..28 to the flag encoding of cpu.rs.
+            let s32 = cx.imm(32);
+            let n = cx.b.shl(v, s32);
+            let not = cx.b.not(v);
+            let zbit = cx.imm(1 << 30);
+            let z = cx.b.and(not, zbit);
+            let s29 = cx.imm(29);
+            let c = cx.b.lshr(v, s29);
+            let one = cx.imm(1);
+            let c = cx.b.and(c, one);
+            let s35 = cx.imm(35);
+            let vf = cx.b.shl(v, s35);
+            cx.b.set_reg(N_OFFSET, n);
+            cx.b.set_reg(Z_OFFSET, z);
+            cx.b.set_reg(C_OFFSET, c);
+            cx.b.set_reg(V_OFFSET, vf);
         }
         FPCR => cx.b.set_reg(FPCR_OFFSET, v),
         FPSR => cx.b.set_reg(FPSR_OFFSET, v),

@@ -3,7 +3,7 @@
 //! compare, one- and two-source operations (bit and byte reversal, counts,
 //! division, variable shifts) and three-source multiplies.
 
-use super::super::cpu::{C_OFFSET, N_OFFSET, V_OFFSET, Z_OFFSET};
+use super::super::cpu::{flag_fields, C_OFFSET, N_OFFSET, V_OFFSET, Z_OFFSET};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
 use crate::ir::{Cond, Value};
@@ -65,6 +65,9 @@ fn add_or_sub(cx: &mut Ctx, insn: Insn, a: Value, b: Value) -> Value {
     let sf = insn.bit('z');
     let flags = insn.bit('s');
     if insn.bit('o') {
+        if flags {
+            cx.note_compare(a, b, sf);
+        }
         cx.sub_flags(a, b, sf, flags)
     } else {
         let zero = cx.imm(0);
@@ -165,10 +168,10 @@ fn cond_compare(cx: &mut Ctx, insn: Insn, b: Value) -> Result<(), Illegal> {
         let zero = cx.imm(0);
         cx.add_with_carry(a, b, zero, sf, true);
     }
-    let f = insn.get('f');
-    for (i, off) in offs.into_iter().enumerate() {
+    let given = flag_fields((insn.get('f') as u64) << 28);
+    for (off, given) in offs.into_iter().zip(given) {
         let computed = cx.b.get_reg(off);
-        let given = cx.imm(((f >> (3 - i)) & 1) as u64);
+        let given = cx.imm(given);
         let v = cx.b.select(c, computed, given);
         cx.b.set_reg(off, v);
     }

@@ -29,6 +29,18 @@ pub const MAX_BLOCK_INSNS: u32 = 128;
 const MAX_INSTS_PER_INSN: usize = 64;
 const PAGE_SIZE: u64 = 4096;
 
+/// A compare (SUBS) whose flags are still current: a condition evaluated
+/// by the next instruction compares its operands directly, which the
+/// backend fuses with the branch (`cmp; b.cond`, `cmp; csel`).
+#[derive(Clone, Copy)]
+struct Compare {
+    /// pc of the compare instruction.
+    pc: u64,
+    a: Value,
+    b: Value,
+    sf: bool,
+}
+
 /// State while translating one guest instruction.
 pub struct Ctx {
     pub b: Builder,
@@ -38,6 +50,8 @@ pub struct Ctx {
     pub end: Option<Terminator>,
     /// Set by calls (`bl`, `blr`): where the callee returns.
     pub call_return: Option<u64>,
+    /// The compare just before this instruction, if any.
+    compare: Option<Compare>,
 }
 
 impl Ctx {
@@ -108,13 +122,20 @@ impl Ctx {
         let one = self.imm(1);
         self.b.and(sh, one)
     }
-    /// N and Z of `res` (already of the operation's width).
+    /// The sign bit of a result of width `sf` as bit 63 (how N and V are kept).
+    fn sign_at_63(&mut self, v: Value, sf: bool) -> Value {
+        if sf {
+            v
+        } else {
+            self.b.sext32(v)
+        }
+    }
+    /// N and Z of `res` (already of the operation's width): the result
+    /// itself is both (see the encoding in `cpu.rs`).
     fn set_nz(&mut self, res: Value, sf: bool) {
-        let n = self.bit_of(res, if sf { 63 } else { 31 });
-        let zero = self.imm(0);
-        let z = self.b.cmp(Cond::Eq, res, zero);
+        let n = self.sign_at_63(res, sf);
         self.b.set_reg(N_OFFSET, n);
-        self.b.set_reg(Z_OFFSET, z);
+        self.b.set_reg(Z_OFFSET, res);
     }
     /// NZCV of a logical result (C and V clear).
     pub fn set_flags_logic(&mut self, res: Value, sf: bool) {
@@ -151,58 +172,117 @@ impl Ctx {
             let x1 = self.b.xor(a, res);
             let x2 = self.b.xor(b, res);
             let both = self.b.and(x1, x2);
-            let v = self.bit_of(both, if sf { 63 } else { 31 });
+            let v = self.sign_at_63(both, sf);
             self.b.set_reg(C_OFFSET, c);
             self.b.set_reg(V_OFFSET, v);
         }
         res
     }
-    /// `a - b` as `a + !b + 1`, the architecture's definition.
+    /// `a - b` of width `sf` (operands already of that width), setting NZCV
+    /// when `flags` as `a + !b + 1` would: C is "no borrow", V the signed
+    /// overflow.
     pub fn sub_flags(&mut self, a: Value, b: Value, sf: bool, flags: bool) -> Value {
-        let nb = self.invert(b, sf);
-        let one = self.imm(1);
-        self.add_with_carry(a, nb, one, sf, flags)
+        let diff = self.b.sub(a, b);
+        let res = self.width(diff, sf);
+        if flags {
+            self.set_nz(res, sf);
+            let c = self.b.cmp(Cond::GeU, a, b);
+            let x1 = self.b.xor(a, b);
+            let x2 = self.b.xor(a, res);
+            let both = self.b.and(x1, x2);
+            let v = self.sign_at_63(both, sf);
+            self.b.set_reg(C_OFFSET, c);
+            self.b.set_reg(V_OFFSET, v);
+        }
+        res
+    }
+    /// Records that this instruction is a compare of `a` and `b` (the
+    /// flags of [`Self::sub_flags`] and nothing else written after them).
+    pub fn note_compare(&mut self, a: Value, b: Value, sf: bool) {
+        self.compare = Some(Compare {
+            pc: self.pc,
+            a,
+            b,
+            sf,
+        });
     }
     /// Condition code `cond` (0..=15) of the current NZCV, as 0 or 1.
     pub fn condition(&mut self, cond: u32) -> Value {
-        let get = |c: &mut Ctx, off| c.b.get_reg(off);
-        let one = self.imm(1);
+        if let Some(v) = self.fused_condition(cond) {
+            return v;
+        }
+        let zero = self.imm(0);
+        let negate = cond & 1 == 1 && cond != 15;
+        // Each base condition as (compare, a, b) or a computed 0/1 value.
         let base = match cond >> 1 {
-            0 => get(self, Z_OFFSET),
-            1 => get(self, C_OFFSET),
-            2 => get(self, N_OFFSET),
-            3 => get(self, V_OFFSET),
+            0 => {
+                let z = self.b.get_reg(Z_OFFSET);
+                let cc = if negate { Cond::Ne } else { Cond::Eq };
+                return self.b.cmp(cc, z, zero);
+            }
+            1 => self.b.get_reg(C_OFFSET),
+            2 | 3 => {
+                let off = if cond >> 1 == 2 { N_OFFSET } else { V_OFFSET };
+                let f = self.b.get_reg(off);
+                let cc = if negate { Cond::GeS } else { Cond::LtS };
+                return self.b.cmp(cc, f, zero);
+            }
             4 => {
                 // HI: C set and Z clear.
-                let c = get(self, C_OFFSET);
-                let z = get(self, Z_OFFSET);
-                let nz = self.b.xor(z, one);
+                let c = self.b.get_reg(C_OFFSET);
+                let z = self.b.get_reg(Z_OFFSET);
+                let nz = self.b.cmp(Cond::Ne, z, zero);
                 self.b.and(c, nz)
             }
             5 => {
-                // GE: N == V.
-                let n = get(self, N_OFFSET);
-                let v = get(self, V_OFFSET);
-                let ne = self.b.xor(n, v);
-                self.b.xor(ne, one)
+                // GE: N == V, the sign of n ^ v clear.
+                let n = self.b.get_reg(N_OFFSET);
+                let v = self.b.get_reg(V_OFFSET);
+                let x = self.b.xor(n, v);
+                let cc = if negate { Cond::LtS } else { Cond::GeS };
+                return self.b.cmp(cc, x, zero);
             }
             6 => {
                 // GT: Z clear and N == V.
-                let n = get(self, N_OFFSET);
-                let v = get(self, V_OFFSET);
-                let ne = self.b.xor(n, v);
-                let z = get(self, Z_OFFSET);
-                let bad = self.b.or(ne, z);
-                self.b.xor(bad, one)
+                let n = self.b.get_reg(N_OFFSET);
+                let v = self.b.get_reg(V_OFFSET);
+                let x = self.b.xor(n, v);
+                let ge = self.b.cmp(Cond::GeS, x, zero);
+                let z = self.b.get_reg(Z_OFFSET);
+                let nz = self.b.cmp(Cond::Ne, z, zero);
+                self.b.and(ge, nz)
             }
-            _ => return one, // AL, NV
+            _ => return self.imm(1), // AL, NV
         };
-        // Odd codes are the negations, except 0b1111 (handled above).
-        if cond & 1 == 1 {
+        if negate {
+            let one = self.imm(1);
             self.b.xor(base, one)
         } else {
             base
         }
+    }
+    /// `cond` right after a compare, as one comparison of its operands.
+    fn fused_condition(&mut self, cond: u32) -> Option<Value> {
+        let c = self.compare.filter(|c| c.pc.wrapping_add(4) == self.pc)?;
+        let (cc, signed) = match cond {
+            0 => (Cond::Eq, false),
+            1 => (Cond::Ne, false),
+            2 => (Cond::GeU, false),
+            3 => (Cond::LtU, false),
+            8 => (Cond::GtU, false),
+            9 => (Cond::LeU, false),
+            10 => (Cond::GeS, true),
+            11 => (Cond::LtS, true),
+            12 => (Cond::GtS, true),
+            13 => (Cond::LeS, true),
+            _ => return None,
+        };
+        let (mut a, mut b) = (c.a, c.b);
+        if signed && !c.sf {
+            a = self.b.sext32(a);
+            b = self.b.sext32(b);
+        }
+        Some(self.b.cmp(cc, a, b))
     }
     /// Ends the block: continue at `pc`.
     pub fn jump(&mut self, pc: u64) {
@@ -222,6 +302,7 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch, max_insns: u32) -> Bloc
         pc: start,
         end: None,
         call_return: None,
+        compare: None,
     };
     let mut count = 0;
     let mut pc = start;
