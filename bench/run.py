@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""emu benchmark runner: every workload natively, under qemu-riscv64 and under
-emu-riscv64, side by side, with medians, ratios and geometric means.
+"""emu benchmark runner: every workload natively, under qemu-ARCH and under
+emu-ARCH (ARCH = riscv64 by default, or aarch64 with --arch aarch64), side by
+side, with medians, ratios and geometric means.
 
     bench/run.py                     # full run, 5 repetitions
     bench/run.py --quick             # smoke run: 1 repetition, small sizes
@@ -44,6 +45,12 @@ NATIVE = {
     "sha256sum": "/usr/bin/sha256sum",
 }
 
+# Guest architectures: emulator suffix -> (Debian architecture, gcc triplet).
+ARCHES = {
+    "riscv64": ("riscv64", "riscv64-linux-gnu"),
+    "aarch64": ("arm64", "aarch64-linux-gnu"),
+}
+
 KERNELS = ["intmath", "fpmath", "interp", "recursion", "memstr", "sort", "hash"]
 
 # Sizes: (full, quick).  Full sizes run ~0.2-0.5 s natively on a 2020s x86-64.
@@ -61,7 +68,7 @@ SIZES = {
 class Workload:
     def __init__(self, name, guest, native, dyn, stdin=None, verify="same", note=""):
         self.name = name
-        self.guest = guest      # argv for the riscv64 program (host paths)
+        self.guest = guest      # argv for the guest program (host paths)
         self.native = native    # argv for the x86-64 program, or None
         self.dyn = dyn          # needs -L ROOT
         self.stdin = stdin      # file name in WORK, or None
@@ -133,13 +140,13 @@ def prepare_inputs(quick):
     return xz_in, gz_in, sha_in, query
 
 
-def workloads(root, quick):
+def workloads(arch, root, quick):
     i = 1 if quick else 0
     xz_in, gz_in, sha_in, query = prepare_inputs(quick)
     ks = SIZES["kernel_scale"][i]
     ws = []
     for k in KERNELS:
-        ws.append(Workload("kernel/" + k, [os.path.join(BENCH, "bin", "riscv64", k), ks],
+        ws.append(Workload("kernel/" + k, [os.path.join(BENCH, "bin", arch, k), ks],
                            [os.path.join(BENCH, "bin", "x86_64", k), ks], dyn=False))
     g = lambda p: os.path.join(root, "usr", "bin", p)
     ws += [
@@ -239,16 +246,18 @@ def main():
                     help="timed repetitions per workload and runner (default 5, quick 1)")
     ap.add_argument("--quick", action="store_true",
                     help="smoke run: 1 repetition, small sizes, no warm-up")
+    ap.add_argument("--arch", choices=sorted(ARCHES), default="riscv64",
+                    help="guest architecture (default riscv64)")
     ap.add_argument("--emu", default=os.environ.get("EMU_BENCH_EMU"),
-                    help="emu-riscv64 binary [EMU_BENCH_EMU]; default: "
-                         "target/release/emu-riscv64, built first with cargo build --release")
+                    help="emu-ARCH binary [EMU_BENCH_EMU]; default: "
+                         "target/release/emu-ARCH, built first with cargo build --release")
     ap.add_argument("--emu-opts", default=os.environ.get("EMU_BENCH_OPTS", ""),
                     help="extra emu options, e.g. '-accel jit' [EMU_BENCH_OPTS]")
-    ap.add_argument("--qemu", default=os.environ.get("EMU_BENCH_QEMU", "qemu-riscv64"),
-                    help="qemu-riscv64 binary [EMU_BENCH_QEMU]")
+    ap.add_argument("--qemu", default=os.environ.get("EMU_BENCH_QEMU"),
+                    help="qemu-ARCH binary [EMU_BENCH_QEMU]")
     ap.add_argument("--root", default=os.environ.get("EMU_BENCH_ROOT"),
-                    help="riscv64 Debian root [EMU_BENCH_ROOT]; default "
-                         ".cache/bench-riscv64/root, made by bench/fetch-root.sh")
+                    help="Debian root of the guest architecture [EMU_BENCH_ROOT]; default "
+                         ".cache/bench-DEBARCH/root, made by bench/fetch-root.sh")
     ap.add_argument("--only", action="append", default=[],
                     help="run only workloads whose name contains this (repeatable)")
     ap.add_argument("--no-native", action="store_true", help="skip the native column")
@@ -260,10 +269,16 @@ def main():
     ap.add_argument("--label", default="",
                     help="free text describing the emu build, written into the report")
     ap.add_argument("--timeout", type=int, default=1200, help="per-run limit in seconds")
-    ap.add_argument("--out", default=os.path.join(RESULTS, "latest.md"),
-                    help="markdown result file (default bench/results/latest.md); "
-                         "raw times go next to it as .json")
+    ap.add_argument("--out", default=None,
+                    help="markdown result file (default bench/results/latest.md, "
+                         "latest-aarch64.md for aarch64); raw times go next to it as .json")
     args = ap.parse_args()
+    arch = args.arch
+    debarch, triplet = ARCHES[arch]
+    args.qemu = args.qemu or "qemu-" + arch
+    if args.out is None:
+        args.out = os.path.join(RESULTS, "latest.md" if arch == "riscv64" else
+                                "latest-%s.md" % arch)
     reps = args.reps if args.reps is not None else (1 if args.quick else 5)
     if reps < 1:
         die("--reps must be >= 1")
@@ -290,15 +305,16 @@ def main():
     lockf.write("pid %d" % os.getpid())
     lockf.flush()
     # -------- prerequisites
-    root = args.root or os.path.join(REPO, ".cache", "bench-riscv64", "root")
+    root = args.root or os.path.join(REPO, ".cache", "bench-" + debarch, "root")
     if not args.no_build:
         if not args.root:
-            subprocess.run([os.path.join(BENCH, "fetch-root.sh"), root], check=True)
-        subprocess.run([os.path.join(BENCH, "build.sh")], check=True)
+            subprocess.run([os.path.join(BENCH, "fetch-root.sh"), root], check=True,
+                           env=dict(os.environ, EMU_DEBIAN_ARCH=debarch))
+        subprocess.run([os.path.join(BENCH, "build.sh"), arch], check=True)
         if not args.emu:
             log("run.py: cargo build --release")
             subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
-    emu = args.emu or os.path.join(REPO, "target", "release", "emu-riscv64")
+    emu = args.emu or os.path.join(REPO, "target", "release", "emu-" + arch)
     emu = shutil.which(emu) or emu
     if not os.access(emu, os.X_OK):
         die("emu binary not found: %s" % emu)
@@ -307,14 +323,14 @@ def main():
         die("%s not found (scripts/install-deps.sh installs qemu-user 10; or --no-qemu)" % args.qemu)
     for f in ("usr/bin/python3", "usr/bin/xz", "usr/bin/sha256sum"):
         if not os.path.exists(os.path.join(root, f)):
-            die("riscv64 root incomplete at %s (missing %s): run bench/fetch-root.sh" % (root, f))
+            die("%s root incomplete at %s (missing %s): run bench/fetch-root.sh" % (debarch, root, f))
     for k in KERNELS:
-        for arch in ("riscv64", "x86_64"):
-            if not os.path.exists(os.path.join(BENCH, "bin", arch, k)):
-                die("kernel %s/%s not built: run bench/build.sh" % (arch, k))
+        for a in (arch, "x86_64"):
+            if not os.path.exists(os.path.join(BENCH, "bin", a, k)):
+                die("kernel %s/%s not built: run bench/build.sh %s" % (a, k, arch))
     emu_opts = shlex.split(args.emu_opts)
 
-    ws = workloads(root, args.quick)
+    ws = workloads(arch, root, args.quick)
     if args.only:
         ws = [w for w in ws if any(o in w.name for o in args.only)]
         if not ws:
@@ -338,7 +354,7 @@ def main():
         return pre + w.guest
 
     # -------- versions for the report
-    info = host_info(emu, emu_opts, qemu, root)
+    info = host_info(arch, emu, emu_opts, qemu, root)
     info["label"] = args.label
     info["emu_built_here"] = not args.emu
     log("run.py: %d workloads x %s x %d reps%s" % (len(ws), "/".join(runners), reps,
@@ -393,7 +409,7 @@ def main():
                     with open(out_path, "rb") as f:
                         r["sample"] = f.read(300).decode(errors="replace").strip()
         # Output checks.  "same": every run of every runner prints the same
-        # bytes.  xz/gzip: qemu and emu run the same riscv64 binary, so their
+        # bytes.  xz/gzip: qemu and emu run the same guest binary, so their
         # compressed bytes must be identical; the host's (other version) output
         # is checked by the round trip above.
         groups = [x for x in outs if w.verify == "same" or x != "native"]
@@ -464,7 +480,7 @@ def cmd_out(argv):
         return "?"
 
 
-def host_info(emu, emu_opts, qemu, root):
+def host_info(arch, emu, emu_opts, qemu, root):
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -493,8 +509,10 @@ def host_info(emu, emu_opts, qemu, root):
         "git": cmd_out(["git", "-C", REPO, "rev-parse", "--short", "HEAD"]),
         "git_dirty": bool(cmd_out(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"])),
         "qemu": (cmd_out([qemu, "--version"]).splitlines() or ["?"])[0] if qemu else "-",
-        "gcc": "riscv64-linux-gnu-gcc %s / gcc %s" % (cmd_out(["riscv64-linux-gnu-gcc", "-dumpfullversion"]),
-                                                    cmd_out(["gcc", "-dumpfullversion"])),
+        "arch": arch,
+        "gcc": "%s-gcc %s / gcc %s" % (ARCHES[arch][1],
+                                       cmd_out([ARCHES[arch][1] + "-gcc", "-dumpfullversion"]),
+                                       cmd_out(["gcc", "-dumpfullversion"])),
         "guest_pkgs": pkgs,
         "native_versions": {
             "python3": cmd_out([NATIVE["python3"], "--version"]),
@@ -523,7 +541,7 @@ def render(results, runners, info, reps, warmup, command, elapsed, args, problem
         return "%.2f" % v if v is not None else "-"
 
     lines = []
-    lines.append("# emu benchmark results\n")
+    lines.append("# emu benchmark results: %s guests\n" % info["arch"])
     lines.append("- date: %s" % info["date"])
     lines.append("- host: %s, %s cores, Linux %s" % (info["cpu"], info["cores"], info["kernel"]))
     lines.append("- command: `%s`" % command)
@@ -539,8 +557,8 @@ def render(results, runners, info, reps, warmup, command, elapsed, args, problem
     lines.append("- qemu: %s" % info["qemu"])
     lines.append("- kernels: %s, `-O2 -ffp-contract=off -static`" % info["gcc"])
     if info["guest_pkgs"]:
-        lines.append("- guest (Debian trixie riscv64): %s" %
-                     ", ".join("%s %s" % kv for kv in sorted(info["guest_pkgs"].items())))
+        lines.append("- guest (Debian trixie %s): %s" % (ARCHES[info["arch"]][0],
+                     ", ".join("%s %s" % kv for kv in sorted(info["guest_pkgs"].items()))))
     lines.append("- native (host Debian 12 x86-64): %s" % ", ".join(info["native_versions"].values()))
     lines.append("- %d timed repetition%s per workload and runner%s; wall-clock medians in seconds; "
                  "total %.0f s" % (reps, "" if reps == 1 else "s",
@@ -583,7 +601,7 @@ def render(results, runners, info, reps, warmup, command, elapsed, args, problem
     lines.append("¹ The native column runs the host's Debian 12 builds, which are older than "
                  "the guest's Debian 13 ones (%s vs python3.13 %s; %s vs lua5.4 %s), so their "
                  "*/native ratios compare different interpreter versions; the qemu/emu column "
-                 "always compares the same riscv64 binary. The native xz, gzip and sha256sum "
+                 "always compares the same guest binary. The native xz, gzip and sha256sum "
                  "are also other versions (their outputs are checked by round trip, not byte "
                  "equality), and the host sha256sum uses the CPU's SHA instructions when it "
                  "has them." % (nv["python3"], gp.get("python3.13", "?"), nv["lua5.4"],

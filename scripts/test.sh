@@ -10,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 as_root bash scripts/install-deps.sh
 bash tests/debian/fetch.sh
+EMU_DEBIAN_ARCH=arm64 bash tests/debian/fetch.sh
 
 if ! command -v cargo-nextest >/dev/null; then
   echo "test.sh: cargo-nextest not found; using cargo test"

@@ -115,7 +115,7 @@ const SPECS: &[Spec] = &[
         names: &["R"],
         env: "EMU_RESERVED_VA",
         arg: Some("size"),
-        help: "size of the guest address space (default 256G)",
+        help: "size of the guest address space (default: riscv64 256G, aarch64 64T)",
     },
     Spec {
         names: &["perfmap"],
@@ -153,6 +153,10 @@ pub fn cpu_models(arch: &str) -> &'static [(&'static str, &'static str)] {
             ("rv64", "RV64GC + Zba, Zbb, Zbs, Zicond, Zfa (default)"),
             ("max", "same as rv64: every extension emu implements"),
         ],
+        "aarch64" => &[(
+            "max",
+            "ARMv8.0-A + what emu implements (default; see AT_HWCAP)",
+        )],
         _ => &[],
     }
 }
@@ -274,7 +278,7 @@ fn apply(
         "D" => opts.log_file = Some(PathBuf::from(v())),
         "seed" => opts.seed = Some(parse_number(v())?),
         "B" => opts.guest_base = Some(parse_number(v())?),
-        "R" => opts.reserved_va = parse_size(v())?,
+        "R" => opts.reserved_va = Some(parse_size(v())?),
         "g" => opts.gdb = Some(crate::linux::gdb::GdbAddress::parse(v())?),
         "tb-size" => {
             opts.code_cache_size = parse_size(v())?

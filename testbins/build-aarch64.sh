@@ -26,6 +26,11 @@ for name in $C_PROGRAMS; do
         -o "$here/aarch64/$name" "$here/src/$name.c" -lm -lpthread
     $STRIP "$here/aarch64/$name"
 done
+# The debugger tests' program (tests/gdb.rs): -O0 -g, only the debug info kept.
+echo "  CC     aarch64/gdb_target"
+$CC -O0 -g -ffile-prefix-map="$here"=testbins -static \
+    -o "$here/aarch64/gdb_target" "$here/src/gdb_target.c" -lpthread
+$STRIP --strip-all --keep-section='.debug_*' "$here/aarch64/gdb_target"
 for f in "$here"/aarch64-src/*.S; do
     name=$(basename "$f" .S)
     echo "  AS     aarch64/$name"

@@ -85,13 +85,19 @@ fn binfmt() -> Option<Binfmt> {
     Some(Binfmt { _lock: lock })
 }
 
-/// A registration for riscv64, removed on drop.
+/// A registration for one architecture, removed on drop.
 struct Registration {
     prefix: String,
+    arch: &'static str,
 }
 
 impl Registration {
-    fn new(_b: &Binfmt, dir: &Path, flags: &[&str]) -> Registration {
+    /// Registers riscv64.
+    fn new(b: &Binfmt, dir: &Path, flags: &[&str]) -> Registration {
+        Registration::for_arch(b, "riscv64", dir, flags)
+    }
+
+    fn for_arch(_b: &Binfmt, arch: &'static str, dir: &Path, flags: &[&str]) -> Registration {
         static N: AtomicUsize = AtomicUsize::new(0);
         let prefix = format!(
             "emutest{}x{}-",
@@ -99,24 +105,22 @@ impl Registration {
             N.fetch_add(1, Ordering::Relaxed)
         );
         let o = run(emu_binfmt()
-            .args([
-                "register", "--arch", "riscv64", "--prefix", &prefix, "--path",
-            ])
+            .args(["register", "--arch", arch, "--prefix", &prefix, "--path"])
             .arg(dir)
             .args(flags));
         assert!(o.status.success(), "register: {}", text(&o));
-        Registration { prefix }
+        Registration { prefix, arch }
     }
 
     fn name(&self) -> String {
-        format!("{}riscv64", self.prefix)
+        format!("{}{}", self.prefix, self.arch)
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
         let _ = emu_binfmt()
-            .args(["unregister", "--arch", "riscv64", "--prefix", &self.prefix])
+            .args(["unregister", "--arch", self.arch, "--prefix", &self.prefix])
             .output();
     }
 }
@@ -175,6 +179,17 @@ fn foreign_programs_run_directly() {
         .next()
         .map(String::from);
     assert_eq!(first, Some(format!("argv[0]={}", procinfo.display())));
+}
+
+#[test]
+fn aarch64_programs_run_directly() {
+    let Some(b) = binfmt() else { return };
+    let _r = Registration::for_arch(&b, "aarch64", &emu_dir(), &[]);
+    let a64 = |name: &str| manifest_dir().join("testbins/aarch64").join(name);
+    let o = run(&mut Command::new(a64("hello")));
+    assert_eq!(text(&o), text_of(0, "Hello, world!\n"));
+    let o = run(Command::new(a64("exit_codes")).arg("42"));
+    assert_eq!(o.status.code(), Some(42), "{}", text(&o));
 }
 
 /// What a successful run prints through `text`.
@@ -249,7 +264,7 @@ fn status_shows_registrations_and_errors_are_one_line() {
             &format!(
                 "binfmt_misc: mounted at {BINFMT}, enabled\n\
                  riscv64: registered as {} (enabled), interpreter {}, flags: POF\n\
-                 aarch64: emu-aarch64 cannot run real programs yet\n",
+                 aarch64: not registered\n",
                 r.name(),
                 interp.display()
             )
@@ -308,7 +323,23 @@ fn export_writes_binfmt_d_files() {
         .args(["--export", "systemd"])
         .arg(&dir.0));
     let file = dir.0.join("emu-riscv64.conf");
-    assert_eq!(text(&o), text_of(0, &format!("wrote {}\n", file.display())));
+    let a64_file = dir.0.join("emu-aarch64.conf");
+    assert_eq!(
+        text(&o),
+        text_of(
+            0,
+            &format!("wrote {}\nwrote {}\n", file.display(), a64_file.display())
+        )
+    );
+    let a64_interp = fs::canonicalize(emu_dir()).unwrap().join("emu-aarch64");
+    assert_eq!(
+        fs::read_to_string(&a64_file).unwrap(),
+        format!(
+            ":emu-aarch64:M::\\x7f\\x45\\x4c\\x46\\x02\\x01\\x01\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x02\\x00\\xb7\\x00:\
+             \\xff\\xff\\xff\\xff\\xff\\xff\\xff\\x00\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xff\\xfe\\xff\\xff\\xff:{}:PF\n",
+            a64_interp.display()
+        )
+    );
     let interp = fs::canonicalize(emu_dir()).unwrap().join("emu-riscv64");
     assert_eq!(
         fs::read_to_string(&file).unwrap(),

@@ -1,15 +1,20 @@
-//! Real software: unmodified Debian trixie riscv64 binaries (busybox-static,
-//! python3.13, perl 5.40, sqlite3, lua5.4) run under `emu-riscv64`.
+//! Real software: unmodified Debian trixie binaries (busybox-static,
+//! python3.13, perl 5.40, sqlite3, lua5.4, xz, openssl, dash and coreutils)
+//! run under `emu-riscv64` (module `riscv64`) and `emu-aarch64` (module
+//! `arm64`), one test per case and architecture.
 //!
-//! The riscv64 root comes from `tests/debian/fetch.sh` (default location
-//! `.cache/debian-riscv64/root`, override with `EMU_DEBIAN_ROOT`).  Without it
-//! every case FAILS (it never silently skips).
+//! The roots come from `tests/debian/fetch.sh` (riscv64) and
+//! `EMU_DEBIAN_ARCH=arm64 tests/debian/fetch.sh` (default locations
+//! `.cache/debian-{riscv64,arm64}/root`, override with `EMU_DEBIAN_ROOT` and
+//! `EMU_DEBIAN_ROOT_ARM64`).  Without a root every case FAILS (it never
+//! silently skips).
 //!
 //! The cases live in `tests/debian/cases.txt` (shared with
 //! `tests/debian/check-expected.sh`, which verifies the expected outputs under
 //! qemu-riscv64 and natively); their scripts are in `tests/debian/cases/` and
-//! the exact expected stdout in `tests/debian/expected/NAME.out`.  Each case runs
-//! as `emu-riscv64 -accel BACKEND [-L ROOT] ROOT/PROGRAM ARGS...` for every
+//! the exact expected stdout in `tests/debian/expected/NAME.out` (the same for
+//! both architectures unless `expected/ARCH/NAME.out` exists).  Each case runs
+//! as `emu-ARCH -accel BACKEND [-L ROOT] ROOT/PROGRAM ARGS...` for every
 //! backend in [`BACKENDS`], in a fresh empty directory as cwd, with a clean
 //! environment and a [`TIMEOUT`], and must produce exactly the expected stdout
 //! and exit status.  See tests/debian/README.md.
@@ -50,7 +55,38 @@ fn debian_dir() -> PathBuf {
     manifest_dir().join("tests/debian")
 }
 
-/// Files that must be present in the root (mirrors REQUIRED in fetch.sh).
+/// A guest architecture: its emulator and its Debian root.
+struct Arch {
+    /// Debian's name (`fetch.sh`'s EMU_DEBIAN_ARCH).
+    debian: &'static str,
+    emulator: &'static str,
+    /// Environment variable naming a root elsewhere.
+    root_env: &'static str,
+    /// Architecture-specific files the root must have.
+    required: &'static [&'static str],
+}
+
+const RISCV64: Arch = Arch {
+    debian: "riscv64",
+    emulator: env!("CARGO_BIN_EXE_emu-riscv64"),
+    root_env: "EMU_DEBIAN_ROOT",
+    required: &[
+        "lib/ld-linux-riscv64-lp64d.so.1",
+        "usr/lib/riscv64-linux-gnu/libc.so.6",
+    ],
+};
+
+const ARM64: Arch = Arch {
+    debian: "arm64",
+    emulator: env!("CARGO_BIN_EXE_emu-aarch64"),
+    root_env: "EMU_DEBIAN_ROOT_ARM64",
+    required: &[
+        "lib/ld-linux-aarch64.so.1",
+        "usr/lib/aarch64-linux-gnu/libc.so.6",
+    ],
+};
+
+/// Files every root must have (mirrors REQUIRED in fetch.sh).
 const REQUIRED: &[&str] = &[
     ".emu-debian-stamp",
     "bin/busybox",
@@ -63,32 +99,35 @@ const REQUIRED: &[&str] = &[
     "usr/bin/ls",
     "usr/bin/tr",
     "usr/bin/wc",
-    "lib/ld-linux-riscv64-lp64d.so.1",
-    "usr/lib/riscv64-linux-gnu/libc.so.6",
+    "usr/bin/xz",
+    "usr/bin/openssl",
     "usr/lib/python3.13/json/__init__.py",
     "usr/share/perl/5.40",
 ];
 
-fn root() -> PathBuf {
-    let (root, how) = match std::env::var_os("EMU_DEBIAN_ROOT") {
-        Some(r) if !r.is_empty() => (PathBuf::from(r), "EMU_DEBIAN_ROOT"),
+fn root(arch: &Arch) -> PathBuf {
+    let (root, how) = match std::env::var_os(arch.root_env) {
+        Some(r) if !r.is_empty() => (PathBuf::from(r), arch.root_env),
         _ => (
-            manifest_dir().join(".cache/debian-riscv64/root"),
+            manifest_dir().join(format!(".cache/debian-{}/root", arch.debian)),
             "the default location",
         ),
     };
     let missing: Vec<&str> = REQUIRED
         .iter()
+        .chain(arch.required)
         .copied()
         .filter(|f| fs::symlink_metadata(root.join(f)).is_err())
         .collect();
     if !missing.is_empty() {
         panic!(
-            "Debian riscv64 root not found or incomplete at {} ({how}); missing: {}.\n\
-             Run `tests/debian/fetch.sh` (takes well under a minute, ~150 MB) \
-             or point EMU_DEBIAN_ROOT at a root made by it.",
+            "Debian {arch} root not found or incomplete at {} ({how}); missing: {}.\n\
+             Run `EMU_DEBIAN_ARCH={arch} tests/debian/fetch.sh` (takes well under a \
+             minute, ~180 MB) or point {env} at a root made by it.",
             root.display(),
-            missing.join(", ")
+            missing.join(", "),
+            arch = arch.debian,
+            env = arch.root_env,
         );
     }
     root.canonicalize().expect("canonicalize root")
@@ -220,10 +259,11 @@ fn run_with_timeout(mut cmd: Command, stdin: Option<&Path>) -> Outcome {
     }
 }
 
-fn scratch_dir(name: &str, backend: &str) -> PathBuf {
+fn scratch_dir(name: &str, arch: &Arch, backend: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "debian-{name}-{backend}-{}-{}",
+        "debian-{name}-{}-{backend}-{}-{}",
+        arch.debian,
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
@@ -232,26 +272,32 @@ fn scratch_dir(name: &str, backend: &str) -> PathBuf {
     d
 }
 
-fn run_case(name: &str) {
-    run_case_with(name, BACKENDS, &[]);
+fn run_case(arch: &Arch, name: &str) {
+    run_case_with(arch, name, BACKENDS, &[]);
 }
 
 /// Runs case `name` on `backends` with extra emulator options.
-fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
-    let root = root();
+fn run_case_with(arch: &Arch, name: &str, backends: &[&str], options: &[&str]) {
+    let root = root(arch);
     let cases = load_cases();
     let case = cases
         .iter()
         .find(|c| c.name == name)
         .unwrap_or_else(|| panic!("case {name} not in tests/debian/cases.txt"));
-    let exp_path = debian_dir().join("expected").join(format!("{name}.out"));
+    let expected_dir = debian_dir().join("expected");
+    let own = expected_dir.join(arch.debian).join(format!("{name}.out"));
+    let exp_path = if own.is_file() {
+        own
+    } else {
+        expected_dir.join(format!("{name}.out"))
+    };
     let expected =
         fs::read(&exp_path).unwrap_or_else(|e| panic!("read {}: {e}", exp_path.display()));
     let program = root.join(&case.program);
 
     let mut failures = Vec::new();
     for backend in backends {
-        let scratch = scratch_dir(name, backend);
+        let scratch = scratch_dir(name, arch, backend);
         let cwd = scratch.join("cwd");
         let bin = scratch.join("bin");
         fs::create_dir_all(&bin).expect("create scratch bin");
@@ -259,7 +305,7 @@ fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
             std::os::unix::fs::symlink(root.join("bin/busybox"), bin.join(link))
                 .expect("symlink applet");
         }
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_emu-riscv64"));
+        let mut cmd = Command::new(arch.emulator);
         cmd.arg("-accel").arg(backend).args(options);
         if case.kind == Kind::Dyn {
             cmd.arg("-L").arg(&root);
@@ -277,7 +323,8 @@ fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
             // The root is shared and must stay pristine: no __pycache__ in it.
             .env("PYTHONDONTWRITEBYTECODE", "1");
         let shown = format!(
-            "emu-riscv64 -accel {backend} {}{} {} {}",
+            "{} -accel {backend} {}{} {} {}",
+            arch.emulator,
             options.join(" "),
             if case.kind == Kind::Dyn {
                 format!(" -L {}", root.display())
@@ -298,7 +345,8 @@ fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
         let o = run_with_timeout(cmd, case.stdin.as_deref());
         let ok = !o.timed_out && o.code == Some(case.status) && o.stdout == expected;
         eprintln!(
-            "[{name}/{backend}] {} in {:.2}s",
+            "[{name}/{}/{backend}] {} in {:.2}s",
+            arch.debian,
             if ok { "ok" } else { "FAILED" },
             o.elapsed.as_secs_f64()
         );
@@ -307,7 +355,8 @@ fn run_case_with(name: &str, backends: &[&str], options: &[&str]) {
             continue;
         }
         let mut msg = format!(
-            "--- case {name}, backend {backend}\ncommand: {shown}\ncwd: {}\nPATH: {path}\n",
+            "--- case {name} ({}), backend {backend}\ncommand: {shown}\ncwd: {}\nPATH: {path}\n",
+            arch.debian,
             cwd.display()
         );
         if let Some(p) = &case.stdin {
@@ -394,16 +443,40 @@ fn diff(expected: &[u8], actual: &[u8]) -> String {
     out
 }
 
+/// One test per case and architecture: `riscv64::NAME` and `arm64::NAME`.
 macro_rules! cases {
     ($($test:ident => $name:literal,)*) => {
-        $(
-            #[test]
-            fn $test() {
-                run_case($name);
-            }
-        )*
+        mod riscv64 {
+            $(
+                #[test]
+                fn $test() {
+                    super::run_case(&super::RISCV64, $name);
+                }
+            )*
+        }
         const CASE_NAMES: &[&str] = &[$($name),*];
     };
+}
+
+/// The cases emu-aarch64 runs so far.
+macro_rules! arm64_cases {
+    ($($test:ident => $name:literal,)*) => {
+        mod arm64 {
+            $(
+                #[test]
+                fn $test() {
+                    super::run_case(&super::ARM64, $name);
+                }
+            )*
+        }
+    };
+}
+
+arm64_cases! {
+    bb_sh_pipeline => "bb-sh-pipeline",
+    bb_exit_status => "bb-exit-status",
+    bb_digest => "bb-digest",
+    bb_find => "bb-find",
 }
 
 cases! {
@@ -431,6 +504,9 @@ cases! {
     pl_modules => "pl-modules",
     sql_query => "sql-query",
     lua_basic => "lua-basic",
+    xz_roundtrip => "xz-roundtrip",
+    ssl_dgst => "ssl-dgst",
+    ssl_speed => "ssl-speed",
 }
 
 /// Every case in cases.txt has a #[test] above and an expected output file
@@ -464,7 +540,7 @@ fn manifest_matches_tests() {
 /// translated code, and the output stays right.
 #[test]
 fn py_threads_with_a_tiny_code_cache() {
-    run_case_with("py-threads", &["jit"], &["-tb-size", "1M"]);
+    run_case_with(&RISCV64, "py-threads", &["jit"], &["-tb-size", "1M"]);
 }
 
 #[test]
@@ -472,7 +548,7 @@ fn busybox_sh_job_control_in_a_pty() {
     use std::io::{Read as _, Write as _};
     use std::os::fd::{FromRawFd, OwnedFd};
     use std::os::unix::process::CommandExt;
-    let busybox = root().join("bin/busybox");
+    let busybox = root(&RISCV64).join("bin/busybox");
     for backend in BACKENDS {
         let (mut master, slave) = unsafe {
             let (mut m, mut s) = (0, 0);

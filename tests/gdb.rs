@@ -2,7 +2,9 @@
 //! `testbins/riscv64/gdb_target` (built with -g) under `emu-riscv64 -g`, on
 //! both backends: breakpoints, stepping, locals, registers read and
 //! written, watchpoints (write, read, access), threads with their names, a
-//! fault, the exit status, the auxiliary vector.
+//! fault, the exit status, the auxiliary vector; and the aarch64 build of
+//! the same program under `emu-aarch64 -g` (general, FP/SIMD, cpsr, fpsr
+//! and fpcr registers, breakpoints, stepping, threads).
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -25,8 +27,24 @@ struct Session {
 /// Runs `gdb_target ARGS` under emu with `-g` on a unix socket and drives
 /// it with the gdb commands `script` (after connecting).
 fn session(accel: &str, args: &[&str], script: &str) -> Session {
-    session_with(accel, args, script, Via::Unix)
+    session_with(&RISCV64, accel, args, script, Via::Unix)
 }
+
+/// A guest architecture: its emulator and its build of gdb_target.
+struct Guest {
+    name: &'static str,
+    emulator: &'static str,
+}
+
+const RISCV64: Guest = Guest {
+    name: "riscv64",
+    emulator: env!("CARGO_BIN_EXE_emu-riscv64"),
+};
+
+const AARCH64: Guest = Guest {
+    name: "aarch64",
+    emulator: env!("CARGO_BIN_EXE_emu-aarch64"),
+};
 
 /// How emu is told where gdb connects, and what gdb is given.
 #[derive(PartialEq)]
@@ -46,7 +64,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn session_with(accel: &str, args: &[&str], script: &str, via: Via) -> Session {
+fn session_with(guest: &Guest, accel: &str, args: &[&str], script: &str, via: Via) -> Session {
     assert!(
         Command::new("gdb-multiarch")
             .arg("--version")
@@ -60,22 +78,27 @@ fn session_with(accel: &str, args: &[&str], script: &str, via: Via) -> Session {
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
-    let target = manifest_dir().join("testbins/riscv64/gdb_target");
+    let target = manifest_dir()
+        .join("testbins")
+        .join(guest.name)
+        .join("gdb_target");
     let port = free_port();
     let (remote, listening) = match via {
         Via::Unix => (
             sock.display().to_string(),
-            format!("emu-riscv64: waiting for gdb on {}\n", sock.display()),
+            format!(
+                "emu-{}: waiting for gdb on {}\n",
+                guest.name,
+                sock.display()
+            ),
         ),
         Via::TcpFromEnvironment => (
             format!("127.0.0.1:{port}"),
-            format!("emu-riscv64: waiting for gdb on port {port}\n"),
+            format!("emu-{}: waiting for gdb on port {port}\n", guest.name),
         ),
     };
     let mut emu = Command::new("timeout");
-    emu.arg("60")
-        .arg(env!("CARGO_BIN_EXE_emu-riscv64"))
-        .args(["-accel", accel]);
+    emu.arg("60").arg(guest.emulator).args(["-accel", accel]);
     match via {
         Via::Unix => emu.arg("-g").arg(&sock),
         Via::TcpFromEnvironment => emu.env("EMU_GDB", port.to_string()),
@@ -314,6 +337,7 @@ fn a_fault_stops_at_its_instruction_and_then_kills() {
 fn gdb_finds_the_program_itself_over_tcp_steps_instructions_and_detaches() {
     for accel in BACKENDS {
         let s = session_with(
+            &RISCV64,
             accel,
             &[],
             "info inferiors\nbreak square\ncontinue\nstepi\nstepi\nstepi\ninfo registers pc\ndetach\n",
@@ -470,4 +494,84 @@ fn a_bad_gdb_address_is_a_one_line_error() {
         String::from_utf8_lossy(&o.stderr),
         "emu-riscv64: -g: bad port '99999'\n"
     );
+}
+
+/// emu-aarch64 under gdb: a breakpoint, stepping, locals, `finish` with a
+/// changed return value (x0), the general, cpsr, fpsr and fpcr registers,
+/// a SIMD&FP register written through its `d` view, memory written, and
+/// threads stopping at a breakpoint with their names.
+#[test]
+fn aarch64_registers_breakpoints_stepping_and_threads() {
+    let body = line_of("int y = x * x;");
+    let printf = line_of("printf(\"total");
+    for accel in BACKENDS {
+        let s = session_with(
+            &AARCH64,
+            accel,
+            &[],
+            &format!(
+                "hbreak square\ncontinue\nprint x\nnext\nnext\ninfo locals\nfinish\n\
+                 set $x0 = 40\ndelete\nbreak {printf}\ncontinue\nprint total\n\
+                 info registers pc\np/x $cpsr & 0xf0000000\np $fpsr\np $fpcr\n\
+                 set $fpcr = 0x400000\np/x $fpcr\nprint counter = 7\nprint counter\n\
+                 set $d1 = 1.5\nprint $d1\np/x $v1\np $sp == $x29 || $sp != 0\ncontinue\n"
+            ),
+            Via::Unix,
+        );
+        let at_body = format!("Breakpoint 1, square (x=0) at testbins/src/gdb_target.c:{body}");
+        let end = format!("{}", body + 2);
+        assert_in_order(
+            &s,
+            &[
+                "Hardware assisted breakpoint 1 at",
+                &at_body,
+                "$1 = 0",
+                "return y;",
+                &end,
+                "y = 0",
+                "in main (argc=1, argv=",
+                "total += square(i);",
+                "Value returned is $2 = 0",
+                "Breakpoint 2, main (argc=1, argv=",
+                "$3 = 45",
+                "pc             0x",
+                "<main+",
+                "$4 = 0x",
+                "$5 = 0",
+                "$6 = 0",
+                "$7 = 0x400000",
+                "$8 = 7",
+                "$9 = 7",
+                "$10 = {f = 1.5,",
+                "$11 = 0x3ff8000000000000",
+                "$12 = 1",
+                "[Inferior 1 (process 1) exited with code 055]",
+            ],
+        );
+        assert_eq!(s.guest_stdout, "total 45\n");
+        assert_eq!(s.guest_status.code(), Some(45));
+
+        let s = session_with(
+            &AARCH64,
+            accel,
+            &["threads"],
+            "break reached\ncontinue\ncontinue\ninfo threads\ndelete\ncontinue\n",
+            Via::Unix,
+        );
+        assert_in_order(
+            &s,
+            &[
+                "hit Breakpoint 1, reached (id=",
+                "hit Breakpoint 1, reached (id=",
+                "(gdb_target)",
+                "[Inferior 1 (process 1) exited normally]",
+            ],
+        );
+        assert!(
+            s.gdb.contains("(worker-1)") && s.gdb.contains("(worker-2)"),
+            "{}",
+            s.gdb
+        );
+        assert_eq!(s.guest_stdout, "threads done\n");
+    }
 }

@@ -29,6 +29,11 @@ pub trait GuestArch: 'static {
     /// at the next block, so a signal reaches a guest that never makes a
     /// system call.
     const EXIT_REQUEST_OFFSET: usize;
+    /// Default size of the guest address space (`-R`): the user address
+    /// space of this architecture's kernel, or as much of it as a 47-bit
+    /// host gives room for. The stack goes at its top, a PIE program at
+    /// two thirds of it (Linux's ELF_ET_DYN_BASE rule).
+    const SPACE_SIZE: u64;
     /// AT_HWCAP: what the guest's libc may use.
     const HWCAP: u64;
     /// AT_MINSIGSTKSZ: the signal frame without optional state.

@@ -9,6 +9,7 @@
 mod builder;
 mod opcodes;
 mod printer;
+pub mod vector;
 mod verify;
 
 pub use builder::Builder;

@@ -12,8 +12,6 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 const PAGE: u64 = 4096;
-/// Where a PIE main program goes, as Linux's ELF_ET_DYN_BASE (2/3 of an Sv39 user space).
-const ET_DYN_BASE: u64 = 0x2a_aaaa_a000;
 
 fn page_down(x: u64) -> u64 {
     x & !(PAGE - 1)
@@ -225,7 +223,10 @@ pub fn load<A: GuestArch>(
     space.set_stack_top(top - size);
 
     let name = program.display().to_string();
-    let bias = choose_bias(space, info, Some(ET_DYN_BASE), &name)?;
+    // A PIE main program goes at two thirds of the space, as Linux's
+    // ELF_ET_DYN_BASE (0x2a_aaaa_a000 for riscv64's Sv39).
+    let et_dyn_base = page_down(space.size() / 3 * 2);
+    let bias = choose_bias(space, info, Some(et_dyn_base), &name)?;
     let end = map_segments(space, file, &name, info, bias)?;
     space.set_brk_start(page_up(end));
 

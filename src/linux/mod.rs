@@ -40,8 +40,8 @@ pub struct Options {
     pub cpu: String,
     /// `-seed`: makes AT_RANDOM reproducible.
     pub seed: Option<u64>,
-    /// `-R`: size of the guest address space.
-    pub reserved_va: u64,
+    /// `-R`: size of the guest address space (None: `GuestArch::SPACE_SIZE`).
+    pub reserved_va: Option<u64>,
     /// `-B`: host address of guest address 0 (default: chosen by emu).
     pub guest_base: Option<u64>,
     /// `-d` items (includes `-strace`).
@@ -73,7 +73,7 @@ impl Default for Options {
             stack_size: 8 << 20,
             cpu: "rv64".into(),
             seed: None,
-            reserved_va: crate::mem::GUEST_SPACE_SIZE,
+            reserved_va: None,
             guest_base: None,
             log: Default::default(),
             log_file: None,
@@ -307,6 +307,25 @@ impl Process {
 }
 
 /// Builds the guest environment from the host's plus `-E`/`-U`.
+/// Reserves the guest address space: `-R`'s size exactly, or the
+/// architecture's default, halved until the host has room (down to 256 GiB).
+fn reserve_space<A: GuestArch>(opts: &Options) -> Result<AddressSpace, Error> {
+    let fail = |e: std::io::Error| Error {
+        message: format!("cannot reserve the guest address space: {}", os_text(&e)),
+        status: 1,
+    };
+    if let Some(size) = opts.reserved_va {
+        return AddressSpace::new_at(size, opts.guest_base).map_err(fail);
+    }
+    let mut size = A::SPACE_SIZE;
+    loop {
+        match AddressSpace::new_at(size, opts.guest_base) {
+            Err(_) if size > 1 << 38 => size /= 2,
+            r => return r.map_err(fail),
+        }
+    }
+}
+
 fn guest_env(opts: &Options) -> Vec<Vec<u8>> {
     let mut env: Vec<(Vec<u8>, Vec<u8>)> = std::env::vars_os()
         .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
@@ -340,10 +359,7 @@ pub fn run<A: GuestArch>(
         })?),
         None => None,
     };
-    let space = AddressSpace::new_at(opts.reserved_va, opts.guest_base).map_err(|e| Error {
-        message: format!("cannot reserve the guest address space: {}", os_text(&e)),
-        status: 1,
-    })?;
+    let space = reserve_space::<A>(&opts)?;
     crate::mem::install_fault_handler();
 
     let mut argv = args.to_vec();

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Download and unpack a minimal Debian trixie riscv64 root for the
-# real-software tests (tests/debian_software.rs).
+# Download and unpack a minimal Debian trixie root for the real-software
+# tests (tests/debian_software.rs): riscv64 by default, arm64 with
+# EMU_DEBIAN_ARCH=arm64.
 #
 #   tests/debian/fetch.sh [DEST]
+#   EMU_DEBIAN_ARCH=arm64 tests/debian/fetch.sh [DEST]
 #
-# DEST defaults to <repo>/.cache/debian-riscv64/root; the .deb files are kept
-# in <repo>/.cache/debian-riscv64/debs (override with EMU_DEBIAN_CACHE).
+# DEST defaults to <repo>/.cache/debian-ARCH/root; the .deb files are kept
+# in <repo>/.cache/debian-ARCH/debs (override with EMU_DEBIAN_CACHE).
 #
 # It uses a *private* apt root (its own sources, lists, cache and an empty
 # dpkg status file) so the host's apt never sees trixie, then `dpkg-deb -x`
@@ -15,7 +17,8 @@
 # matches, nothing is done.  Any failure exits non-zero with a message.
 #
 # Environment:
-#   EMU_DEBIAN_CACHE   cache dir (default <repo>/.cache/debian-riscv64)
+#   EMU_DEBIAN_ARCH    Debian architecture: riscv64 (default) or arm64
+#   EMU_DEBIAN_CACHE   cache dir (default <repo>/.cache/debian-ARCH)
 #   DEBIAN_MIRROR      mirror URI (default: the first URIs: of the host's
 #                      /etc/apt/sources.list.d/debian.sources that ends in
 #                      /debian, else http://deb.debian.org/debian)
@@ -28,24 +31,29 @@ set -euo pipefail
 die() { echo "fetch.sh: ERROR: $*" >&2; exit 1; }
 log() { echo "fetch.sh: $*" >&2; }
 
+ARCH=${EMU_DEBIAN_ARCH:-riscv64}
+case $ARCH in
+    riscv64) TRIPLET=riscv64-linux-gnu LOADER=lib/ld-linux-riscv64-lp64d.so.1 ;;
+    arm64) TRIPLET=aarch64-linux-gnu LOADER=lib/ld-linux-aarch64.so.1 ;;
+    *) die "EMU_DEBIAN_ARCH=$ARCH: riscv64 or arm64" ;;
+esac
 # What the tests need.  Everything else is the dependency closure, computed by
 # apt from the trixie Packages index.
-PACKAGES=${EMU_DEBIAN_PACKAGES:-"busybox-static python3 perl sqlite3 lua5.4 dash coreutils"}
+PACKAGES=${EMU_DEBIAN_PACKAGES:-"busybox-static python3 perl sqlite3 lua5.4 dash coreutils xz-utils openssl"}
 SUITE=trixie
-ARCH=riscv64
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # Files that must exist in the unpacked root (relative to it).
 REQUIRED=${EMU_DEBIAN_REQUIRED:-"bin/busybox usr/bin/python3 usr/bin/perl usr/bin/sqlite3 usr/bin/lua5.4
-bin/sh bin/dash usr/bin/ls usr/bin/tr usr/bin/wc
-lib/ld-linux-riscv64-lp64d.so.1 usr/lib/riscv64-linux-gnu/libc.so.6
+bin/sh bin/dash usr/bin/ls usr/bin/tr usr/bin/wc usr/bin/xz usr/bin/openssl
+$LOADER usr/lib/$TRIPLET/libc.so.6
 usr/lib/python3.13/json/__init__.py usr/lib/python3.13/lib-dynload
-usr/share/perl/5.40 usr/lib/riscv64-linux-gnu/libsqlite3.so.0"}
+usr/share/perl/5.40 usr/lib/$TRIPLET/libsqlite3.so.0"}
 # Bump when the unpacking logic changes so old roots are rebuilt.
 LAYOUT_VERSION=2
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-cache=${EMU_DEBIAN_CACHE:-$repo/.cache/debian-riscv64}
+cache=${EMU_DEBIAN_CACHE:-$repo/.cache/debian-$ARCH}
 dest=${1:-$cache/root}
 debs=$cache/debs
 aptroot=$cache/apt

@@ -38,6 +38,8 @@ impl GuestArch for Riscv64 {
     const ELF_MACHINE: u16 = 243; // EM_RISCV
     const SP_OFFSET: usize = cpu::x_offset(2);
     const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
+    /// Sv39's 256 GiB user half.
+    const SPACE_SIZE: u64 = 1 << 38;
     /// The single-letter extensions I, M, A, F, D, C (bit n = letter 'A' + n).
     const HWCAP: u64 = hwcap_letters(b"IMAFDC");
     /// The rt_sigframe without vector state.
