@@ -34,6 +34,8 @@ fn has_effects(op: Op) -> bool {
             | Op::Store
             | Op::AtomicRmw
             | Op::AtomicCas
+            | Op::AtomicCas128
+            | Op::CheckAlign
             | Op::Fence
             | Op::Call
     )
@@ -44,7 +46,13 @@ fn has_effects(op: Op) -> bool {
 pub fn may_fault_or_observe(op: Op) -> bool {
     matches!(
         op,
-        Op::Load | Op::Store | Op::AtomicRmw | Op::AtomicCas | Op::Call
+        Op::Load
+            | Op::Store
+            | Op::AtomicRmw
+            | Op::AtomicCas
+            | Op::AtomicCas128
+            | Op::CheckAlign
+            | Op::Call
     )
 }
 
