@@ -2,12 +2,17 @@
 # Build the aarch64 guest test programs into testbins/aarch64/.
 #
 #   aarch64-src/*.S -> aarch64/<name>   freestanding (-nostdlib), static
+#   aarch64-src/*.c -> aarch64/<name>   static glibc, -O2, -march=armv8.4-a
+#                                       (LSE, RCpc), aarch64-specific
 #   src/<C>.c       -> aarch64/<name>   static glibc, -O2: the riscv64
 #                                       programs whose expected outputs
 #                                       hold for aarch64 too (list below)
-# Outputs are stripped and deterministic. Expected outputs of the .S
-# programs in expected/aarch64/ come from qemu-aarch64; the C programs
-# share the riscv64 ones (see tests/aarch64.rs).
+#   src/<C>.c       -> aarch64/<name>_lse   the threaded ones again with
+#                                       -march=armv8.1-a: inline LSE
+#                                       atomics instead of LL/SC
+# Outputs are stripped and deterministic. Expected outputs of the
+# aarch64-src programs in expected/aarch64/ come from qemu-aarch64; the
+# common C programs share the riscv64 ones (see tests/aarch64.rs).
 #
 # Needs (Debian 12): gcc-aarch64-linux-gnu.
 # Usage: testbins/build-aarch64.sh
@@ -31,6 +36,19 @@ echo "  CC     aarch64/gdb_target"
 $CC -O0 -g -ffile-prefix-map="$here"=testbins -static \
     -o "$here/aarch64/gdb_target" "$here/src/gdb_target.c" -lpthread
 $STRIP --strip-all --keep-section='.debug_*' "$here/aarch64/gdb_target"
+for name in threads threads_signals; do
+    echo "  CC     aarch64/${name}_lse"
+    $CC -O2 -march=armv8.1-a -ffp-contract=off -ffile-prefix-map="$here"=testbins -static \
+        -o "$here/aarch64/${name}_lse" "$here/src/$name.c" -lm -lpthread
+    $STRIP "$here/aarch64/${name}_lse"
+done
+for f in "$here"/aarch64-src/*.c; do
+    name=$(basename "$f" .c)
+    echo "  CC     aarch64/$name"
+    $CC -O2 -march=armv8.4-a -ffile-prefix-map="$here"=testbins -static \
+        -o "$here/aarch64/$name" "$f" -lpthread
+    $STRIP "$here/aarch64/$name"
+done
 for f in "$here"/aarch64-src/*.S; do
     name=$(basename "$f" .S)
     echo "  AS     aarch64/$name"

@@ -67,6 +67,11 @@ fn a_signal_handler_gets_the_kernels_frame_and_returns() {
     check("a64_signal", 0);
 }
 
+#[test]
+fn atomics_exclusives_lse_and_rcpc_under_contention() {
+    check("a64_atomics", 0);
+}
+
 /// Cases of `testbins/cases.txt` (by id) that emu-aarch64 runs, with the
 /// aarch64 build of their program: threads, signals, processes. (The
 /// others: arch-specific output (`signals_ucontext`), riscv assembly
@@ -112,8 +117,9 @@ const SHARED_CASES: &[&str] = &[
     "efault",
 ];
 
-#[test]
-fn shared_threads_signals_and_processes_cases() {
+/// Runs the SHARED_CASES of cases.txt, each with the aarch64 build of its
+/// program named by `program` (from the cases.txt name); returns how many.
+fn run_shared_cases(program: impl Fn(&str) -> Option<String>) -> usize {
     let cases = std::fs::read_to_string(testbins().join("cases.txt")).unwrap();
     let mut seen = 0;
     for line in cases
@@ -125,19 +131,35 @@ fn shared_threads_signals_and_processes_cases() {
         if !SHARED_CASES.contains(&id) {
             continue;
         }
+        let Some(name) = program(f[0]) else {
+            continue;
+        };
         seen += 1;
         let args: Vec<&str> = f[1].split_whitespace().collect();
         let status = match f[2] {
             "SIGSEGV" => 128 + libc::SIGSEGV,
             n => n.parse().expect("exit status"),
         };
-        check_common(f[0], &args, status, f[3]);
+        check_common(&name, &args, status, f[3]);
     }
+    seen
+}
+
+#[test]
+fn shared_threads_signals_and_processes_cases() {
     assert_eq!(
-        seen,
+        run_shared_cases(|p| Some(p.to_string())),
         SHARED_CASES.len(),
         "a listed case is not in cases.txt"
     );
+}
+
+/// The threaded programs built with `-march=armv8.1-a` (`<name>_lse`):
+/// their atomics are inline LSE instructions instead of LL/SC loops.
+#[test]
+fn shared_threads_cases_with_lse_atomics() {
+    let lse = |p: &str| matches!(p, "threads" | "threads_signals").then(|| format!("{p}_lse"));
+    assert!(run_shared_cases(lse) > 10);
 }
 
 /// A common C program (static glibc) built for aarch64, checked against

@@ -35,7 +35,7 @@ unsafe extern "C" fn record(_state: *mut u8, addr: u64, kind: u64, _: u64, _: u6
         if n < MAX_ACCESSES {
             list[n] = Access {
                 addr,
-                len: 1 << (kind & 3),
+                len: 1 << (kind & 7),
                 read: kind & READ != 0,
                 write: kind & WRITE != 0,
             };
@@ -69,6 +69,7 @@ pub fn record_accesses(block: &mut Block) {
             Op::Store => Some(MemOp::from_imm(inst.imm).log2_size as u64 | WRITE),
             Op::AtomicRmw => Some(RmwOp::from_imm(inst.imm).1.log2_size as u64 | READ | WRITE),
             Op::AtomicCas => Some(MemOp::from_imm(inst.imm).log2_size as u64 | READ | WRITE),
+            Op::AtomicCas128 => Some(4 | READ | WRITE),
             _ => None,
         };
         if let Some(kind) = kind {

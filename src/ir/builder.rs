@@ -112,6 +112,21 @@ impl Builder {
     pub fn atomic_cas(&mut self, mem: MemOp, addr: Value, expected: Value, new: Value) -> Value {
         self.emit(Op::AtomicCas, &[addr, expected, new], mem.to_imm())
     }
+    /// 128-bit compare-and-swap against the pair at `state_offset` (which
+    /// receives the old memory value); returns 1 if it stored.
+    pub fn atomic_cas128(
+        &mut self,
+        addr: Value,
+        lo: Value,
+        hi: Value,
+        state_offset: usize,
+    ) -> Value {
+        self.emit(Op::AtomicCas128, &[addr, lo, hi], state_offset as u64)
+    }
+    /// Faults (misaligned) unless `addr` is a multiple of `1 << log2`.
+    pub fn check_align(&mut self, addr: Value, log2: u32) {
+        self.emit(Op::CheckAlign, &[addr], log2 as u64);
+    }
     pub fn fence(&mut self, kind: FenceKind) {
         self.emit(Op::Fence, &[], kind as u64);
     }

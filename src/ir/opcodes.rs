@@ -174,6 +174,14 @@ define_opcodes! {
     AtomicRmw,       2, true,  Rmw;
     /// Atomically: dst = old value at a; if old == b { memory = c }. Naturally aligned or it faults.
     AtomicCas,       3, true,  MemOp;
+    /// Atomically at a (16-byte aligned or it faults): old = the 16 bytes
+    /// there; if old == the two u64 at state+imm (low half first) { memory =
+    /// b (low half), c (high half) }; then state+imm = old. dst = 1 if it
+    /// stored, else 0. (128-bit exclusives and compare-and-swap pairs.)
+    AtomicCas128,    3, true,  StateOffset;
+    /// Faults as a misaligned access unless a is a multiple of 1 << imm
+    /// (imm <= 4): exclusive loads, which must be aligned but load plainly.
+    CheckAlign,      1, false, Const;
     /// Memory barrier.
     Fence,           0, false, Fence;
 

@@ -60,6 +60,7 @@ pub fn verify(block: &Block) -> Result<(), VerifyError> {
             (false, true) => {}
         }
         let imm_ok = match inst.op.imm_kind() {
+            _ if inst.op == Op::CheckAlign => inst.imm <= 4,
             ImmKind::None => inst.imm == 0,
             ImmKind::MemOp => inst.imm < 8,
             ImmKind::Rmw => (inst.imm >> 8) < RmwOp::ALL.len() as u64 && inst.imm & 0xf8 == 0,

@@ -26,8 +26,9 @@ pub fn forward_registers(block: &mut Block) {
             Op::SetReg => {
                 known.insert(inst.imm, inst.args[0]);
             }
-            // Helpers may read and write any guest state.
-            Op::Call => known.clear(),
+            // Helpers may read and write any guest state; a 128-bit
+            // compare-and-swap writes the pair at its imm.
+            Op::Call | Op::AtomicCas128 => known.clear(),
             _ => {}
         }
     }

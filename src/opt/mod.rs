@@ -35,6 +35,8 @@ fn has_effects(op: Op) -> bool {
             | Op::Store
             | Op::AtomicRmw
             | Op::AtomicCas
+            | Op::AtomicCas128
+            | Op::CheckAlign
             | Op::Fence
             | Op::Call
     )
@@ -45,7 +47,13 @@ fn has_effects(op: Op) -> bool {
 pub fn may_fault_or_observe(op: Op) -> bool {
     matches!(
         op,
-        Op::Load | Op::Store | Op::AtomicRmw | Op::AtomicCas | Op::Call
+        Op::Load
+            | Op::Store
+            | Op::AtomicRmw
+            | Op::AtomicCas
+            | Op::AtomicCas128
+            | Op::CheckAlign
+            | Op::Call
     )
 }
 

@@ -197,6 +197,23 @@ impl Machine {
                 let p = self.aligned(a, m)?;
                 extend(atomic_cas(m, p, b, self.arg(inst, 2)), m)
             }
+            Op::AtomicCas128 => {
+                let p = self.aligned_to(a, 16)?;
+                let pair = state.add(inst.imm as usize) as *mut u64;
+                let expected =
+                    pair.read_unaligned() as u128 | (pair.add(1).read_unaligned() as u128) << 64;
+                let new = b as u128 | (self.arg(inst, 2) as u128) << 64;
+                let old = atomic_cas128(p as *mut u128, expected, new);
+                pair.write_unaligned(old as u64);
+                pair.add(1).write_unaligned((old >> 64) as u64);
+                (old == expected) as u64
+            }
+            Op::CheckAlign => {
+                if a & ((1 << inst.imm) - 1) != 0 {
+                    return Err((a, true));
+                }
+                0
+            }
             Op::Fence => {
                 if FenceKind::from_imm(inst.imm) == FenceKind::Full {
                     atomic::fence(SeqCst);
@@ -214,10 +231,14 @@ impl Machine {
     }
 
     fn aligned(&self, addr: u64, m: MemOp) -> Result<*mut u8, (u64, bool)> {
-        if addr & (m.size() - 1) != 0 {
+        self.aligned_to(addr, m.size())
+    }
+
+    fn aligned_to(&self, addr: u64, size: u64) -> Result<*mut u8, (u64, bool)> {
+        if addr & (size - 1) != 0 {
             return Err((addr, true));
         }
-        self.host(addr, m.size())
+        self.host(addr, size)
     }
 }
 
@@ -354,6 +375,49 @@ unsafe fn atomic_cas(m: MemOp, p: *mut u8, expected: u64, new: u64) -> u64 {
         2 => cas!(AtomicU32, u32),
         _ => cas!(AtomicU64, u64),
     }
+}
+
+/// 16-byte compare-and-swap on aligned host memory; returns the old value.
+/// (`lock cmpxchg16b`, which every x86-64 this runs on has; rbx, which it
+/// needs, is reserved by the compiler, so the new low half visits it.)
+#[cfg(target_arch = "x86_64")]
+unsafe fn atomic_cas128(p: *mut u128, expected: u128, new: u128) -> u128 {
+    let (mut lo, mut hi) = (expected as u64, (expected >> 64) as u64);
+    std::arch::asm!(
+        "xchg rbx, {new_lo}",
+        "lock cmpxchg16b [{p}]",
+        "xchg rbx, {new_lo}",
+        p = in(reg) p,
+        new_lo = inout(reg) new as u64 => _,
+        in("rcx") (new >> 64) as u64,
+        inout("rax") lo,
+        inout("rdx") hi,
+        options(nostack),
+    );
+    lo as u128 | (hi as u128) << 64
+}
+
+/// 16-byte compare-and-swap without a host instruction for it: under one
+/// global lock (taken after a probing write-capable access of the first
+/// word, so a guest fault never unwinds with the lock held). Atomic against
+/// other 128-bit compare-and-swaps; plain guest stores may interleave.
+#[cfg(not(target_arch = "x86_64"))]
+unsafe fn atomic_cas128(p: *mut u128, expected: u128, new: u128) -> u128 {
+    use atomic::{AtomicBool, AtomicU64};
+    static LOCK: AtomicBool = AtomicBool::new(false);
+    let words = p as *const AtomicU64;
+    (*words).fetch_or(0, SeqCst);
+    (*words.add(1)).fetch_or(0, SeqCst);
+    while LOCK.swap(true, SeqCst) {
+        std::hint::spin_loop();
+    }
+    let old = (*words).load(SeqCst) as u128 | ((*words.add(1)).load(SeqCst) as u128) << 64;
+    if old == expected {
+        (*words).store(new as u64, SeqCst);
+        (*words.add(1)).store((new >> 64) as u64, SeqCst);
+    }
+    LOCK.store(false, SeqCst);
+    old
 }
 
 #[cfg(test)]

@@ -176,3 +176,115 @@ fn helpers_get_state_and_arguments() {
     });
     assert_eq!(v, 11);
 }
+
+/// A 16-byte-aligned 4 KiB guest memory (the host address must be aligned
+/// for the 128-bit compare-and-swap, as a real page-aligned guest base is).
+fn aligned_mem() -> Vec<u128> {
+    vec![0u128; 256]
+}
+
+/// `state[1] = AtomicCas128(0x40, state[4], state[5])` against the pair at
+/// state[2..4].
+fn cas128_block() -> crate::backend::interp::Code {
+    let mut b = Builder::new(0x1000);
+    let addr = b.const_(0x40);
+    let lo = b.get_reg(32);
+    let hi = b.get_reg(40);
+    let ok = b.atomic_cas128(addr, lo, hi, 16);
+    b.set_reg(8, ok);
+    let block = b.finish(4, 1, Terminator::Jump(0x1004));
+    crate::ir::verify(&block).unwrap();
+    compile(&block)
+}
+
+#[test]
+fn cas128_compares_both_halves_and_leaves_the_old_value_in_state() {
+    let code = cas128_block();
+    let mut mem = aligned_mem();
+    mem[4] = 0x2222_0000_0000_0000_0000_0000_0000_1111;
+    let mut state = [0u64; 8];
+    let mut m = Machine::new(
+        state.as_mut_ptr() as *mut u8,
+        mem.as_mut_ptr() as *mut u8,
+        4096,
+    );
+    // The low half matches, the high one does not: no store, old in state.
+    state[2..6].copy_from_slice(&[0x1111, 0x2223 << 48, 5, 6]);
+    assert_eq!(unsafe { m.run(&code) }, BlockExit::Next(0x1004));
+    assert_eq!((state[1], state[2], state[3]), (0, 0x1111, 0x2222 << 48));
+    assert_eq!(mem[4], 0x2222_0000_0000_0000_0000_0000_0000_1111);
+    // Now it matches: stored, the pair unchanged.
+    assert_eq!(unsafe { m.run(&code) }, BlockExit::Next(0x1004));
+    assert_eq!((state[1], state[2], state[3]), (1, 0x1111, 0x2222 << 48));
+    assert_eq!(mem[4], 6 << 64 | 5);
+}
+
+#[test]
+fn cas128_is_atomic_between_threads() {
+    const THREADS: u64 = 4;
+    const ITERS: u64 = 20_000;
+    let mut mem = aligned_mem();
+    let base = mem.as_mut_ptr() as usize;
+    let code = std::sync::Arc::new(cas128_block());
+    let start = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let start = start.clone();
+            let code = code.clone();
+            std::thread::spawn(move || {
+                let mut state = [0u64; 8];
+                let mut m = Machine::new(state.as_mut_ptr() as *mut u8, base as *mut u8, 4096);
+                start.wait();
+                for _ in 0..ITERS {
+                    // Increment (lo, hi) by (1, 2); a failure leaves the
+                    // current value as the next expectation.
+                    loop {
+                        state[4] = state[2] + 1;
+                        state[5] = state[3] + 2;
+                        unsafe { m.run(&code) };
+                        if state[1] == 1 {
+                            break;
+                        }
+                    }
+                    state[2] += 1;
+                    state[3] += 2;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let total = THREADS * ITERS;
+    assert_eq!(mem[4], ((2 * total) as u128) << 64 | total as u128);
+}
+
+#[test]
+fn check_align_faults_only_when_misaligned() {
+    for (addr, log2, bad) in [
+        (0x40, 4, false),
+        (0x48, 4, true),
+        (0x48, 3, false),
+        (0x41, 1, true),
+        (0x41, 0, false),
+    ] {
+        let mut b = Builder::new(0);
+        b.insn_start(0x1234);
+        let a = b.const_(addr);
+        b.check_align(a, log2);
+        let block = b.finish(4, 1, Terminator::Jump(4));
+        crate::ir::verify(&block).unwrap();
+        let (mut state, mut mem) = ([0u64; 1], vec![0u8; 4096]);
+        let mut m = Machine::new(state.as_mut_ptr() as *mut u8, mem.as_mut_ptr(), 4096);
+        let want = if bad {
+            BlockExit::BadAccess {
+                pc: 0x1234,
+                addr,
+                misaligned: true,
+            }
+        } else {
+            BlockExit::Next(4)
+        };
+        assert_eq!(unsafe { m.run(&compile(&block)) }, want, "{addr:#x} {log2}");
+    }
+}

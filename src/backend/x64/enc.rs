@@ -575,6 +575,12 @@ impl Asm {
         self.modrm(size, &[0x0f, opc], r as u8, Rm::M(m), size == Size::B);
     }
 
+    /// `lock cmpxchg16b [m]` (compares with rdx:rax, stores rcx:rbx).
+    pub fn lock_cmpxchg16b(&mut self, m: Mem) {
+        self.b(0xf0);
+        self.modrm(Size::Q, &[0x0f, 0xc7], 1, Rm::M(m), false);
+    }
+
     /// `xchg [m], r` (implicitly locked).
     pub fn xchg(&mut self, size: Size, m: Mem, r: Reg) {
         let opc = if size == Size::B { 0x86 } else { 0x87 };

@@ -659,15 +659,50 @@ impl Lower<'_> {
 
     /// rdx = host address of an atomic access, checked for natural alignment.
     fn atomic_addr(&mut self, addr: Value, m: MemOp) -> Mem {
+        self.aligned_addr(addr, m.log2_size as u32)
+    }
+
+    /// rdx = host address `addr`, which leaves by the misaligned exit
+    /// unless it is a multiple of `1 << log2`.
+    fn aligned_addr(&mut self, addr: Value, log2: u32) -> Mem {
         self.load_into(Reg::Rdx, addr);
         self.a.alu_rr(Alu::Add, Size::Q, Reg::Rdx, Reg::R15);
-        if m.log2_size > 0 {
+        if log2 > 0 {
             let l = self.a.label();
-            self.a.test_ri(Size::B, Reg::Rdx, (m.size() - 1) as i32);
+            self.a.test_ri(Size::B, Reg::Rdx, (1 << log2) - 1);
             self.a.jcc(Cc::Ne, l);
             self.misaligned.push((l, self.cur_pc));
         }
         Mem::base(Reg::Rdx, 0)
+    }
+
+    /// `lock cmpxchg16b` wants rdx:rax, rcx:rbx and an address register:
+    /// rbx and rsi (which may hold values) are saved in the frame
+    /// temporaries around it, with the new value.
+    fn atomic_cas128(&mut self, inst: &Inst) {
+        let tmp = |i: i32| Mem::base(Reg::Rsp, FRAME_ARGS + 8 * i);
+        let pair = |half: i32| Mem::base(Reg::Rbp, inst.imm as i32 + 8 * half);
+        self.load_into(Reg::Rax, inst.args[1]);
+        self.a.store(Size::Q, tmp(2), Reg::Rax);
+        self.load_into(Reg::Rax, inst.args[2]);
+        self.a.store(Size::Q, tmp(3), Reg::Rax);
+        self.aligned_addr(inst.args[0], 4);
+        self.a.store(Size::Q, tmp(0), Reg::Rbx);
+        self.a.store(Size::Q, tmp(1), Reg::Rsi);
+        self.a.mov_rr(Size::Q, Reg::Rsi, Reg::Rdx);
+        self.a.load(Size::Q, Reg::Rbx, tmp(2));
+        self.a.load(Size::Q, Reg::Rcx, tmp(3));
+        self.a.load(Size::Q, Reg::Rax, pair(0));
+        self.a.load(Size::Q, Reg::Rdx, pair(1));
+        self.a.lock_cmpxchg16b(Mem::base(Reg::Rsi, 0));
+        self.a.setcc(Cc::E, Reg::Rcx);
+        self.a.store(Size::Q, pair(0), Reg::Rax);
+        self.a.store(Size::Q, pair(1), Reg::Rdx);
+        self.a.load(Size::Q, Reg::Rbx, tmp(0));
+        self.a.load(Size::Q, Reg::Rsi, tmp(1));
+        let d = self.dst_reg(inst.dst);
+        self.a.movzx(Size::B, d, Rm::R(Reg::Rcx));
+        self.write_back(inst.dst, d);
     }
 
     fn atomic_rmw(&mut self, inst: &Inst) {
@@ -1458,6 +1493,10 @@ impl Lower<'_> {
             }
             Op::AtomicRmw => self.atomic_rmw(inst),
             Op::AtomicCas => self.atomic_cas(inst),
+            Op::AtomicCas128 => self.atomic_cas128(inst),
+            Op::CheckAlign => {
+                self.aligned_addr(a0, inst.imm as u32);
+            }
             Op::Fence => {
                 if FenceKind::from_imm(inst.imm) == FenceKind::Full {
                     self.a.mfence();

@@ -58,6 +58,12 @@ pub const CALLEE_SAVED: [Reg; 4] = [Reg::Rbx, Reg::R12, Reg::R13, Reg::R14];
 /// largest block is always enough (a slot holds one value for its life).
 pub const NUM_SLOTS: usize = crate::ir::MAX_BLOCK_INSTS;
 
+/// Whether `op` may write guest state other than by `SetReg`: helper
+/// calls, and a 128-bit compare-and-swap (the old value to its pair).
+fn writes_state(op: Op) -> bool {
+    matches!(op, Op::Call | Op::AtomicCas128)
+}
+
 /// A spill slot free from now on: a freed one or a new one.
 fn take_slot(free: &mut Vec<u16>, next: &mut u16) -> u16 {
     free.pop().unwrap_or_else(|| {
@@ -149,7 +155,7 @@ pub fn allocate(block: &Block, end_uses: &[crate::ir::Value]) -> Vec<Loc> {
     let clobbers = |range: std::ops::Range<usize>, off: u64| {
         block.insts[range]
             .iter()
-            .any(|j| j.op == Op::Call || (j.op == Op::SetReg && j.imm == off))
+            .any(|j| writes_state(j.op) || (j.op == Op::SetReg && j.imm == off))
     };
     for (i, inst) in block.insts.iter().enumerate() {
         let v = inst.dst;
@@ -161,7 +167,7 @@ pub fn allocate(block: &Block, end_uses: &[crate::ir::Value]) -> Vec<Loc> {
             in_state[v.index()] = Some(Loc::State(inst.imm as u32));
             continue;
         };
-        if block.insts[c].op == Op::Call {
+        if writes_state(block.insts[c].op) {
             continue;
         }
         let moved = (i + 1..c).find(|&j| {

@@ -1152,3 +1152,133 @@ mod vector {
         assert_eq!(inlined, 2 * 4 * 28);
     }
 }
+
+#[test]
+fn cas128_and_check_align_match_under_pressure_and_misalignment() {
+    let mut j = jit();
+    let mut rng = Rng(0xc45_128);
+    // The expected pair lives at state[40..42], clear of op_block's values.
+    const PAIR: u64 = 8 * 40;
+    for shape in SHAPES {
+        for _ in 0..40 {
+            let mem = random_mem(&mut rng);
+            let mut addr = (rng.next() % (MEM as u64 - 16)) & !15;
+            if rng.next().is_multiple_of(6) {
+                addr |= 8 >> (rng.next() % 4); // misaligned
+            }
+            let (mut block, mut st) = op_block(
+                Op::AtomicCas128,
+                PAIR,
+                &[addr, rng.value(), rng.value()],
+                shape,
+            );
+            let at = (addr & !15) as usize;
+            let cur =
+                |i: usize| u64::from_le_bytes(mem[at + 8 * i..at + 8 * i + 8].try_into().unwrap());
+            // Matching, half matching or not matching.
+            st[40] = if !rng.next().is_multiple_of(3) {
+                cur(0)
+            } else {
+                rng.value()
+            };
+            st[41] = if !rng.next().is_multiple_of(3) {
+                cur(1)
+            } else {
+                rng.value()
+            };
+            block.insts.insert(
+                0,
+                crate::ir::Inst {
+                    op: Op::InsnStart,
+                    dst: Value::NONE,
+                    args: [Value::NONE; 4],
+                    imm: 0x1002,
+                },
+            );
+            same(&mut j, &block, &st, &mem);
+        }
+        for log2 in 0..5u64 {
+            let addr = rng.next() % (MEM as u64);
+            let (mut block, st) = op_block(Op::CheckAlign, log2, &[addr], shape);
+            block.insts.insert(
+                0,
+                crate::ir::Inst {
+                    op: Op::InsnStart,
+                    dst: Value::NONE,
+                    args: [Value::NONE; 4],
+                    imm: 0x1002,
+                },
+            );
+            same(&mut j, &block, &st, &random_mem(&mut rng));
+        }
+    }
+}
+
+#[test]
+fn a_guest_register_read_before_a_cas128_of_its_slot_keeps_the_old_value() {
+    // v = state[40]; CAS128 rewrites state[40..42]; state[3] = v.
+    let mut j = jit();
+    let mut b = Builder::new(0x1000);
+    let v = b.get_reg(8 * 40);
+    let addr = b.const_(0x80);
+    let lo = b.get_reg(0);
+    let ok = b.atomic_cas128(addr, lo, lo, 8 * 40);
+    b.set_reg(8 * 3, v);
+    b.set_reg(8 * 4, ok);
+    let block = b.finish(4, 1, Terminator::Jump(0x1004));
+    let mut st: State = [0; 72];
+    st[40] = 0x1234; // mismatch: state[40..42] gets memory's (zero) pair
+    let (_, got, _) = same(&mut j, &block, &st, &[0u8; MEM]);
+    assert_eq!((got[3], got[4], got[40]), (0x1234, 0, 0));
+}
+
+#[test]
+fn cas128_in_translated_code_is_atomic_between_threads() {
+    const THREADS: u64 = 4;
+    const ITERS: u64 = 20_000;
+    let m = Memory::new(); // outlives the threads, joined below
+    let base = m.0 as usize;
+    // state[1] = AtomicCas128(0x40, state[4], state[5]) against state[2..4]
+    let mut b = Builder::new(0x1000);
+    let addr = b.const_(0x40);
+    let lo = b.get_reg(32);
+    let hi = b.get_reg(40);
+    let ok = b.atomic_cas128(addr, lo, hi, 16);
+    b.set_reg(8, ok);
+    let block = b.finish(4, 1, Terminator::Jump(0x1004));
+    let start = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize));
+    let workers: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let start = start.clone();
+            let block = block.clone();
+            std::thread::spawn(move || {
+                let mut j = jit();
+                let entry = j.compile(&block);
+                let mut st: State = [0; 72];
+                let sp = st.as_mut_ptr() as *mut u8;
+                start.wait();
+                for _ in 0..ITERS {
+                    loop {
+                        st[4] = st[2] + 1;
+                        st[5] = st[3] + 2;
+                        let r =
+                            crate::mem::guarded(|| unsafe { j.run(sp, base as *mut u8, entry) });
+                        assert!(r.is_ok());
+                        if st[1] == 1 {
+                            break;
+                        }
+                    }
+                    st[2] += 1;
+                    st[3] += 2;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    let total = THREADS * ITERS;
+    let bytes = m.bytes();
+    let word = |i: usize| u64::from_le_bytes(bytes[0x40 + 8 * i..0x48 + 8 * i].try_into().unwrap());
+    assert_eq!((word(0), word(1)), (total, 2 * total));
+}
