@@ -230,6 +230,7 @@ const fn sysreg(op1: u32, crn: u32, crm: u32, op2: u32) -> u32 {
 pub const NZCV: u32 = sysreg(3, 4, 2, 0);
 pub const FPCR: u32 = sysreg(3, 4, 4, 0);
 pub const FPSR: u32 = sysreg(3, 4, 4, 1);
+pub const TPIDR_EL0: u32 = sysreg(3, 13, 0, 2);
 
 /// MRS Xt, <sysreg> (bits 31:20 = 1101010100, L = 1, op0<1> = 1).
 pub fn mrs(rt: u32, sysreg: u32) -> u32 {
@@ -449,4 +450,256 @@ pub fn fmov_general(sf: bool, ftype: u32, rmode: u32, opcode: u32, rn: u32, rd: 
         | opcode << 16
         | rn << 5
         | rd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words as `aarch64-linux-gnu-as` assembles them (objdump's text beside).
+    #[test]
+    fn known_encodings() {
+        let cases: &[(u32, u32, &str)] = &[
+            (
+                add_imm(true, 0, 0, 1, 0x123, 2, 1),
+                0x91448c41,
+                "add x1, x2, #0x123, lsl #12",
+            ),
+            (
+                add_imm(false, 1, 1, 0, 7, 4, 3),
+                0x71001c83,
+                "subs w3, w4, #0x7",
+            ),
+            (
+                logical_imm(true, 0, 0, 8, 39, 6, 5),
+                0x92089cc5,
+                "and x5, x6, #0xff00ff00ff00ff00",
+            ),
+            (
+                logical_imm(false, 3, 0, 0, 1, 8, 7),
+                0x72000507,
+                "ands w7, w8, #0x3",
+            ),
+            (
+                move_wide(true, 3, 3, 0xbeef, 9),
+                0xf2f7dde9,
+                "movk x9, #0xbeef, lsl #48",
+            ),
+            (
+                move_wide(false, 0, 0, 5, 10),
+                0x128000aa,
+                "mov w10, #0xfffffffa",
+            ),
+            (
+                bitfield(true, 0, 3, 9, 12, 11),
+                0x9343258b,
+                "sbfx x11, x12, #3, #7",
+            ),
+            (
+                bitfield(false, 1, 31, 4, 14, 13),
+                0x331f11cd,
+                "bfi w13, w14, #1, #5",
+            ),
+            (
+                extr(true, 17, 63, 16, 15),
+                0x93d1fe0f,
+                "extr x15, x16, x17, #63",
+            ),
+            (
+                logical_reg(false, 3, 3, 1, 2, 7, 1, 0),
+                0x6ae21c20,
+                "bics w0, w1, w2, ror #7",
+            ),
+            (
+                add_shifted(true, 1, 0, 2, 5, 63, 4, 3),
+                0xcb85fc83,
+                "sub x3, x4, x5, asr #63",
+            ),
+            (
+                add_extended(false, 0, 1, 8, 5, 3, 7, 6),
+                0x2b28ace6,
+                "adds w6, w7, w8, sxth #3",
+            ),
+            (
+                add_extended(true, 0, 0, 10, 2, 2, 31, 9),
+                0x8b2a4be9,
+                "add x9, sp, w10, uxtw #2",
+            ),
+            (
+                adc(true, 1, 1, 13, 12, 11),
+                0xfa0d018b,
+                "sbcs x11, x12, x13",
+            ),
+            (
+                csel(false, 1, 16, 8, 1, 15, 14),
+                0x5a9085ee,
+                "csneg w14, w15, w16, hi",
+            ),
+            (
+                ccmp(true, 1, true, 31, 13, 17, 0b1010),
+                0xfa5fda2a,
+                "ccmp x17, #0x1f, #0xa, le",
+            ),
+            (
+                ccmp(false, 0, false, 20, 15, 19, 5),
+                0x3a54f265,
+                "ccmn w19, w20, #0x5, nv",
+            ),
+            (dp2(true, 23, 3, 22, 21), 0x9ad70ed5, "sdiv x21, x22, x23"),
+            (dp2(false, 26, 11, 25, 24), 0x1ada2f38, "ror w24, w25, w26"),
+            (dp1(true, 5, 29, 27), 0xdac017bb, "cls x27, x29"),
+            (dp1(true, 2, 1, 0), 0xdac00820, "rev32 x0, x1"),
+            (
+                dp3(true, 5, 4, 1, 5, 3, 2),
+                0x9ba49462,
+                "umsubl x2, w3, w4, x5",
+            ),
+            (dp3(true, 2, 8, 0, 31, 7, 6), 0x9b487ce6, "smulh x6, x7, x8"),
+            (mrs(9, NZCV), 0xd53b4209, "mrs x9, nzcv"),
+            (msr(FPSR, 10), 0xd51b442a, "msr fpsr, x10"),
+            (mrs(11, TPIDR_EL0), 0xd53bd04b, "mrs x11, tpidr_el0"),
+            (
+                ldst_uimm(0, false, 3, 255, 28, 12),
+                0x39c3ff8c,
+                "ldrsb w12, [x28, #255]",
+            ),
+            (
+                ldst_imm9(1, false, 1, -2, 2, 31, 13),
+                0x785febed,
+                "ldtrh w13, [sp, #-2]",
+            ),
+            (
+                ldst_imm9(2, false, 2, -8, 3, 15, 14),
+                0xb89f8dee,
+                "ldrsw x14, [x15, #-8]!",
+            ),
+            (
+                ldst_imm9(0, true, 2, 16, 1, 17, 16),
+                0x3c810630,
+                "str q16, [x17], #16",
+            ),
+            (
+                ldst_reg(3, true, 1, 19, 6, 1, 28, 18),
+                0xfc73db92,
+                "ldr d18, [x28, w19, sxtw #3]",
+            ),
+            (
+                ldst_pair(1, false, 3, true, -64, 21, 22, 20),
+                0x69e056d4,
+                "ldpsw x20, x21, [x22, #-256]!",
+            ),
+            (
+                ldst_pair(2, true, 2, false, 63, 1, 31, 0),
+                0xad1f87e0,
+                "stp q0, q1, [sp, #1008]",
+            ),
+            (ldxr(2, 1, 24, 23), 0x885fff17, "ldaxr w23, [x24]"),
+            (stxr(3, 1, 25, 27, 26), 0xc819ff7a, "stlxr w25, x26, [x27]"),
+            (ldar(3, 1, 0), 0xc8dffc20, "ldar x0, [x1]"),
+            (stlr(2, 3, 2), 0x889ffc62, "stlr w2, [x3]"),
+            (
+                ld1_st1(1, true, 0b0110, 1, Some(8), 7, 4),
+                0x4cc864e4,
+                "ld1 {v4.8h-v6.8h}, [x7], x8",
+            ),
+            (
+                ld1_st1(0, false, 0b1010, 2, Some(31), 9, 31),
+                0x0c9fa93f,
+                "st1 {v31.2s, v0.2s}, [x9], #16",
+            ),
+            (
+                simd_three_same(1, 1, 1, 0b00110, 3, 2, 1),
+                0x6e633441,
+                "cmhi v1.8h, v2.8h, v3.8h",
+            ),
+            (
+                simd_three_same(1, 1, 3, 0b00011, 6, 5, 4),
+                0x6ee61ca4,
+                "bif v4.16b, v5.16b, v6.16b",
+            ),
+            (
+                simd_two_misc(0, 1, 2, 0b01001, 8, 7),
+                0x2ea09907,
+                "cmle v7.2s, v8.2s, #0",
+            ),
+            (
+                simd_two_misc(1, 0, 0, 0b10010, 10, 9),
+                0x4e212949,
+                "xtn2 v9.16b, v10.8h",
+            ),
+            (
+                simd_across(1, 1, 1, 0b11010, 12, 11),
+                0x6e71a98b,
+                "uminv h11, v12.8h",
+            ),
+            (
+                simd_shift_imm(0, 0, 29, 0b10000, 14, 13),
+                0x0f1d85cd,
+                "shrn v13.4h, v14.4s, #3",
+            ),
+            (
+                simd_shift_imm(1, 0, 63, 0b10100, 16, 15),
+                0x4f3fa60f,
+                "sshll2 v15.2d, v16.4s, #31",
+            ),
+            (
+                simd_shift_imm(1, 1, 64, 0, 18, 17),
+                0x6f400651,
+                "ushr v17.2d, v18.2d, #64",
+            ),
+            (
+                simd_permute(1, 2, 6, 21, 20, 19),
+                0x4e956a93,
+                "trn2 v19.4s, v20.4s, v21.4s",
+            ),
+            (
+                simd_ext(1, 24, 15, 23, 22),
+                0x6e187af6,
+                "ext v22.16b, v23.16b, v24.16b, #15",
+            ),
+            (
+                simd_copy(0, 0, 30, 0b0111, 26, 25),
+                0x0e1e3f59,
+                "umov w25, v26.h[7]",
+            ),
+            (
+                simd_copy(1, 0, 24, 0b0111, 28, 27),
+                0x4e183f9b,
+                "mov x27, v28.d[1]",
+            ),
+            (
+                simd_copy(1, 0, 28, 0b0011, 30, 29),
+                0x4e1c1fdd,
+                "mov v29.s[3], w30",
+            ),
+            (
+                simd_copy(1, 0, 8, 0b0001, 1, 0),
+                0x4e080c20,
+                "dup v0.2d, x1",
+            ),
+            (
+                simd_modified_imm(1, 1, 0b1101, 0xab, 2),
+                0x6f05d562,
+                "mvni v2.4s, #0xab, msl #16",
+            ),
+            (
+                simd_modified_imm(1, 1, 0b1111, 0xf8, 3),
+                0x6f07f703,
+                "fmov v3.2d, #-1.5",
+            ),
+            (
+                fmov_general(false, 0, 0, 7, 5, 4),
+                0x1e2700a4,
+                "fmov s4, w5",
+            ),
+            (
+                fmov_general(true, 2, 1, 7, 7, 6),
+                0x9eaf00e6,
+                "fmov v6.d[1], x7",
+            ),
+        ];
+        for &(got, want, text) in cases {
+            assert_eq!(got, want, "{text}: {got:#010x}, want {want:#010x}");
+        }
+    }
 }

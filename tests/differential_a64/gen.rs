@@ -288,7 +288,7 @@ pub const CLASSES: &[(u64, &str, Class)] = &[
     (1, "calls", |g| g.call()),
     (1, "hints and barriers", |g| g.hint()),
     (1, "load literal", |g| g.load_literal()),
-    (2, "nzcv and fpsr", |g| g.sysreg()),
+    (2, "system registers", |g| g.sysreg()),
     (6, "loads and stores", |g| g.load_store()),
     (3, "pre/post-indexed", |g| g.load_store_writeback()),
     (3, "register offset", |g| g.load_store_register()),
@@ -794,7 +794,7 @@ impl<'a> Gen<'a> {
     }
 
     fn sysreg(&mut self) -> Item {
-        match self.r.below(6) {
+        match self.r.below(7) {
             0 => {
                 let rd = self.rd();
                 one(mrs(rd, NZCV), "mrs nzcv")
@@ -810,6 +810,15 @@ impl<'a> Gen<'a> {
             4 => {
                 let rd = self.rd();
                 one(mrs(rd, FPCR), "mrs fpcr")
+            }
+            5 => {
+                // the thread pointer (not in the dump: written, read back)
+                let mut it = Item::new();
+                let rt = self.rs();
+                it.push(msr(TPIDR_EL0, rt), "msr tpidr_el0");
+                let rd = self.rd();
+                it.push(mrs(rd, TPIDR_EL0), "mrs tpidr_el0");
+                it
             }
             _ => {
                 // Any 32-bit value: RES0 and unimplemented bits read as 0.
