@@ -3,11 +3,13 @@
 //! setting), logical (every kind of bitmask immediate, shifted register),
 //! move wide, bitfield, EXTR, ADR/ADRP, variable shifts, CLZ/CLS/RBIT/REV*,
 //! the multiplies, divides (by 0 and MIN/-1 too), conditional select and
-//! compare, forward B/B.cond/CBZ/CBNZ/TBZ/TBNZ, loads and stores of every
-//! size and addressing mode (pairs and LDPSW too), LDXR/STXR,
-//! LDAR/STLR, SIMD&FP loads and stores with LD1/ST1, the integer Advanced
-//! SIMD subset, FMOV to and from general registers, MRS/MSR NZCV and FPSR,
-//! with boundary values and bit patterns in the registers — batched into
+//! compare, forward B/BL/B.cond/CBZ/CBNZ/TBZ/TBNZ, BR/BLR/RET through ADR,
+//! counted loops, calls and returns, hints and barriers, loads and stores
+//! of every size and addressing mode (pairs, LDPSW, literals, prefetches
+//! too), LDXR/STXR, LDAR/STLR, SIMD&FP loads and stores with LD1/ST1, the
+//! integer Advanced SIMD subset, FMOV to and from general registers,
+//! MRS/MSR NZCV, FPSR, FPCR and TPIDR_EL0, with boundary values and bit
+//! patterns in the registers — batched into
 //! tiny static ELFs (`differential_a64/prog.rs`) and run under two peers.
 //! After every sequence x0–x30, NZCV, FPSR, FPCR, v0–v31 and the scratch
 //! memory must be equal. Each batch runs twice, the second pass on
