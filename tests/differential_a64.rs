@@ -20,6 +20,8 @@
 //!   block) against `emu-aarch64 -accel interp`.
 //! - `interp_vs_jit`: `-accel interp` against `-accel jit` (when
 //!   `emu-aarch64 -accel help` lists it, i.e. on x86-64 hosts).
+//! - `decode_agrees_with_qemu`: random data-processing words, valid or
+//!   not, must raise SIGILL under both or neither (`differential_a64/decode.rs`).
 //!
 //! CI runs a fixed seed set (`CI_SEEDS` batches of 200 sequences). Longer:
 //! `EMU_DIFF_SEEDS=N cargo test --test differential_a64` runs seeds 0..N;
@@ -30,6 +32,8 @@
 
 #[path = "differential/common.rs"]
 mod common;
+#[path = "differential_a64/decode.rs"]
+mod decode;
 #[path = "differential_a64/enc.rs"]
 mod enc;
 #[path = "differential_a64/gen.rs"]
@@ -166,6 +170,53 @@ fn harness_reports_results() {
         assert_eq!(d.scratch[24..], init.scratch[24..]);
     }
     let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_dir(&dir);
+    let _ = std::fs::remove_dir(dir.parent().unwrap());
+}
+
+/// The decode sweep (`differential_a64/decode.rs`): qemu-aarch64 and
+/// `-accel interp` reject exactly the same data-processing words.
+#[test]
+fn decode_agrees_with_qemu() {
+    require_qemu();
+    let dir = common::work_dir("decode-sweep");
+    let mut bad = Vec::new();
+    for seed in common::seeds(1) {
+        let words = decode::words(seed, 4000);
+        let path = dir.join(format!("decode-{seed}.elf"));
+        common::write_elf(&path, &decode::build(&words));
+        let q = common::run_raw(&run::qemu(), &path);
+        let e = common::run_raw(&run::emu("interp"), &path);
+        for (p, o) in [("qemu", &q), ("emu", &e)] {
+            assert!(
+                o.failure.is_none() && o.stdout.len() == words.len(),
+                "{p}: {:?} after {} words, {}",
+                o.failure,
+                o.stdout.len(),
+                o.stderr
+            );
+        }
+        for (k, &w) in words.iter().enumerate() {
+            if q.stdout[k] != e.stdout[k] {
+                let say = |f: u8| if f == 1 { "SIGILL" } else { "runs" };
+                bad.push(format!(
+                    "  {w:08x} {:<40} qemu: {}, emu: {}",
+                    run::disassemble_word(w),
+                    say(q.stdout[k]),
+                    say(e.stdout[k])
+                ));
+            }
+        }
+        if bad.is_empty() && std::env::var_os("EMU_DIFF_KEEP").is_none() {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    assert!(
+        bad.is_empty(),
+        "decode differences (seed words in {}):\n{}",
+        dir.display(),
+        bad.join("\n")
+    );
     let _ = std::fs::remove_dir(&dir);
     let _ = std::fs::remove_dir(dir.parent().unwrap());
 }

@@ -218,14 +218,33 @@ fn shrink(dir: &Path, tag: &str, seq: &Sequence, a: &Peer, b: &Peer) -> Sequence
     }
 }
 
-/// The disassembly of one sequence placed at `at`: capstone's, with the
-/// generator's text beside it.
-pub fn disassemble(seq: &Sequence, at: u64) -> String {
-    let cs = Capstone::new()
+fn capstone() -> Capstone {
+    Capstone::new()
         .arm64()
         .mode(arch::arm64::ArchMode::Arm)
         .build()
-        .expect("capstone arm64");
+        .expect("capstone arm64")
+}
+
+/// Capstone's text for one word ("?" where it knows none).
+pub fn disassemble_word(w: u32) -> String {
+    match capstone().disasm_count(&w.to_le_bytes(), 0, 1) {
+        Ok(insns) if insns.len() == 1 => {
+            let i = insns.iter().next().unwrap();
+            format!(
+                "{} {}",
+                i.mnemonic().unwrap_or("?"),
+                i.op_str().unwrap_or("")
+            )
+        }
+        _ => "?".into(),
+    }
+}
+
+/// The disassembly of one sequence placed at `at`: capstone's, with the
+/// generator's text beside it.
+pub fn disassemble(seq: &Sequence, at: u64) -> String {
+    let cs = capstone();
     let (words, list) = seq.assemble(at);
     let mut out = String::new();
     for (w, (pc, text)) in words.iter().zip(list) {
