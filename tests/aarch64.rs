@@ -43,7 +43,7 @@ fn check(name: &str, status: i32) {
 
 #[test]
 fn integer_instructions_loads_stores_and_branches() {
-    check("a64_basic", 25);
+    check("a64_basic", 27);
 }
 
 #[test]

@@ -20,6 +20,8 @@
 //! A mismatch is shrunk to the fewest items that still disagree and
 //! reported with its seed, disassembly, initial state and differences.
 
+#[path = "differential/common.rs"]
+mod common;
 #[path = "differential/enc.rs"]
 mod enc;
 #[path = "differential/gen.rs"]
@@ -29,73 +31,21 @@ mod prog;
 #[path = "differential/run.rs"]
 mod run;
 
-use run::{check_seed, work_dir, Peer};
+use common::Peer;
+use run::check_seed;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::Instant;
 
 /// Batches in the CI budget (each: 200 sequences of 10–30 items, run twice);
 /// about 5 s per comparison on two cores.
 const CI_SEEDS: u64 = 48;
 
-fn seeds() -> Vec<u64> {
-    if let Ok(s) = std::env::var("EMU_DIFF_SEED") {
-        return vec![s.trim().parse().expect("EMU_DIFF_SEED: a number")];
-    }
-    let n = match std::env::var("EMU_DIFF_SEEDS") {
-        Ok(s) => s.trim().parse().expect("EMU_DIFF_SEEDS: a number"),
-        Err(_) => CI_SEEDS,
-    };
-    (0..n).collect()
-}
-
-/// Runs every seed under both peers on all cores; panics with the reports
-/// of the failing seeds (at most a few, so the output stays readable).
+/// Runs every seed under both peers on all cores.
 fn differential(a: &Peer, b: &Peer) {
-    let seeds = seeds();
-    let dir = work_dir(&format!("{} vs {}", a.name, b.name));
-    let start = Instant::now();
-    let next = AtomicUsize::new(0);
-    let sequences = AtomicUsize::new(0);
-    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism()
-        .map_or(4, |n| n.get())
-        .min(16);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= seeds.len() || failures.lock().unwrap().len() >= 3 {
-                    break;
-                }
-                match check_seed(&dir, seeds[k], a, b) {
-                    Ok(n) => {
-                        sequences.fetch_add(n, Ordering::Relaxed);
-                    }
-                    Err(rep) => failures.lock().unwrap().push(rep),
-                }
-            });
-        }
-    });
-    let failures = failures.into_inner().unwrap();
-    eprintln!(
-        "differential {} vs {}: {} seeds, {} sequences agree, {} failing, {:.1}s",
-        a.name,
-        b.name,
-        seeds.len(),
-        sequences.load(Ordering::Relaxed),
-        failures.len(),
-        start.elapsed().as_secs_f64()
+    common::differential(
+        &format!("{} vs {}", a.name, b.name),
+        CI_SEEDS,
+        |dir, seed| check_seed(dir, seed, a, b),
     );
-    if !failures.is_empty() {
-        panic!("{}", failures.join("\n"));
-    }
-    if std::env::var_os("EMU_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&dir);
-        // the per-process parent, once the last comparison is done with it
-        let _ = std::fs::remove_dir(dir.parent().unwrap());
-    }
 }
 
 fn require_qemu() {
@@ -124,7 +74,7 @@ fn accels() -> Vec<String> {
 #[test]
 fn qemu_vs_interp() {
     require_qemu();
-    differential(&Peer::qemu(), &Peer::emu("interp"));
+    differential(&run::qemu(), &run::emu("interp"));
 }
 
 #[test]
@@ -133,7 +83,7 @@ fn interp_vs_jit() {
         eprintln!("emu-riscv64 has no -accel jit yet: interp-vs-jit comparison not run");
         return;
     }
-    differential(&Peer::emu("interp"), &Peer::emu("jit"));
+    differential(&run::emu("interp"), &run::emu("jit"));
 }
 
 /// The generator is deterministic: a seed always means the same batch.
@@ -170,7 +120,7 @@ fn harness_reports_results() {
     let path = dir.join("harness.elf");
     run::write_elf(&path, &prog::build(&[seq]).0);
     require_qemu();
-    for peer in [Peer::qemu(), Peer::emu("interp")] {
+    for peer in [run::qemu(), run::emu("interp")] {
         let out = run::run(&peer, &path);
         assert!(out.failure.is_none(), "{}: {:?}", peer.name, out.failure);
         assert_eq!(out.dumps.len(), prog::PASSES as usize, "{}", peer.name);

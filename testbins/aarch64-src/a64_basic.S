@@ -177,6 +177,19 @@ _start:
     msr tpidr_el0, x20
     mrs x6, tpidr_el0
     RESULT x6
+    // FPSR and FPCR keep their defined bits only (FPCR: AHP, DN, FZ,
+    // RMode; the IDE trap enable is RAZ/WI).
+    mov x6, #-1
+    msr fpsr, x6
+    mrs x7, fpsr
+    RESULT x7
+    movz x6, #0x07c0, lsl #16
+    movk x6, #0x8000
+    msr fpcr, x6
+    mrs x7, fpcr
+    RESULT x7
+    msr fpcr, xzr
+    msr fpsr, xzr
     // Conditional compares and test-and-branch.
     mov x0, #5
     cmp x0, #5

@@ -10,41 +10,13 @@
 //! branches between items only go forward, to the start of a later item or
 //! to the end of the sequence (loops and calls stay inside one item).
 
+pub use super::common::Rng;
 use super::enc::{self, *};
 
 pub const SCRATCH: usize = 256;
 /// Registers holding the scratch base, never written by a sequence.
 pub const SP: u8 = 2;
 pub const S0: u8 = 8;
-
-/// splitmix64: small, seedable, good enough for test generation.
-#[derive(Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed ^ 0x6a09_e667_f3bc_c908)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        lo + self.below((hi - lo + 1) as u64) as i64
-    }
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
-        xs[self.below(xs.len() as u64) as usize]
-    }
-}
 
 /// One encoded piece of an item. Branches are resolved at layout time.
 #[derive(Clone, Debug)]

@@ -12,6 +12,7 @@
 //! A peer that crashes mid-batch has printed exactly the sequences before
 //! the one that crashed it.
 
+use super::common::{elf, EM_RISCV};
 use super::enc::*;
 use super::gen::{Sequence, State, S0, SCRATCH};
 
@@ -145,44 +146,6 @@ pub fn build(seqs: &[Sequence]) -> (Vec<u8>, Listing) {
     code.w(i(OP_IMM, 0, 17, 0, 93)); // exit(0)
     code.w(i(OP_IMM, 0, 10, 0, 0));
     code.w(ecall());
-    (elf(&code.0, &data), listing)
-}
-
-/// A static ELF64 riscv64 ET_EXEC: code R+X at CODE_VA, data RW at DATA_VA.
-fn elf(code: &[u8], data: &[u8]) -> Vec<u8> {
-    let code_off = 0x1000u64;
-    let data_off = (code_off + code.len() as u64 + 0xfff) & !0xfff;
-    let mut h = vec![0u8; 64];
-    h[..4].copy_from_slice(b"\x7fELF");
-    h[4] = 2; // ELFCLASS64
-    h[5] = 1; // little endian
-    h[6] = 1; // EV_CURRENT
-    h[16..18].copy_from_slice(&2u16.to_le_bytes()); // ET_EXEC
-    h[18..20].copy_from_slice(&243u16.to_le_bytes()); // EM_RISCV
-    h[20..24].copy_from_slice(&1u32.to_le_bytes());
-    h[24..32].copy_from_slice(&CODE_VA.to_le_bytes()); // e_entry
-    h[32..40].copy_from_slice(&64u64.to_le_bytes()); // e_phoff
-    h[48..52].copy_from_slice(&5u32.to_le_bytes()); // e_flags: RVC | double-float ABI
-    h[52..54].copy_from_slice(&64u16.to_le_bytes()); // e_ehsize
-    h[54..56].copy_from_slice(&56u16.to_le_bytes()); // e_phentsize
-    h[56..58].copy_from_slice(&2u16.to_le_bytes()); // e_phnum
-    let phdr = |h: &mut Vec<u8>, flags: u32, off: u64, va: u64, len: u64| {
-        let mut ph = vec![0u8; 56];
-        ph[..4].copy_from_slice(&1u32.to_le_bytes()); // PT_LOAD
-        ph[4..8].copy_from_slice(&flags.to_le_bytes());
-        ph[8..16].copy_from_slice(&off.to_le_bytes());
-        ph[16..24].copy_from_slice(&va.to_le_bytes());
-        ph[24..32].copy_from_slice(&va.to_le_bytes());
-        ph[32..40].copy_from_slice(&len.to_le_bytes());
-        ph[40..48].copy_from_slice(&len.to_le_bytes());
-        ph[48..56].copy_from_slice(&0x1000u64.to_le_bytes());
-        h.extend(ph);
-    };
-    phdr(&mut h, 5, code_off, CODE_VA, code.len() as u64); // R+X
-    phdr(&mut h, 6, data_off, DATA_VA, data.len() as u64); // R+W
-    h.resize(code_off as usize, 0);
-    h.extend_from_slice(code);
-    h.resize(data_off as usize, 0);
-    h.extend_from_slice(data);
-    h
+    // e_flags: RVC | double-float ABI
+    (elf(EM_RISCV, 5, CODE_VA, &code.0, DATA_VA, &data), listing)
 }

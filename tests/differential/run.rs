@@ -4,45 +4,37 @@
 //! (capstone, or the generator's text where capstone does not know the
 //! instruction), initial state and the differing registers/memory.
 
+use super::common::run_raw;
+pub use super::common::{work_dir, write_elf, Peer};
 use super::enc::xn;
 use super::gen::{random_state, Gen, Rng, Sequence, State, SCRATCH};
 use super::prog::{build, scratch_addr, Dump, Listing, PASSES, REC};
 use capstone::prelude::*;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
 
-/// Something that runs a riscv64 ELF: a program and its leading arguments.
-#[derive(Clone, Debug)]
-pub struct Peer {
-    pub name: String,
-    pub argv: Vec<String>,
+/// qemu-riscv64 with every extension, one guest instruction per block:
+/// qemu 10.0.2's TCG optimizer miscompiles across instructions (it folds
+/// `sext.b` after `cpop; roriw` into a move, and drops the fflags of an
+/// `fround` whose result is overwritten unread), and the oracle must be
+/// right about each instruction, not fast.
+pub fn qemu() -> Peer {
+    Peer {
+        name: "qemu-riscv64".into(),
+        argv: ["qemu-riscv64", "-cpu", "max", "-one-insn-per-tb"]
+            .map(String::from)
+            .to_vec(),
+    }
 }
 
-impl Peer {
-    /// qemu-riscv64 with every extension, one guest instruction per block:
-    /// qemu 10.0.2's TCG optimizer miscompiles across instructions (it folds
-    /// `sext.b` after `cpop; roriw` into a move, and drops the fflags of an
-    /// `fround` whose result is overwritten unread), and the oracle must be
-    /// right about each instruction, not fast.
-    pub fn qemu() -> Peer {
-        Peer {
-            name: "qemu-riscv64".into(),
-            argv: ["qemu-riscv64", "-cpu", "max", "-one-insn-per-tb"]
-                .map(String::from)
-                .to_vec(),
-        }
-    }
-    pub fn emu(accel: &str) -> Peer {
-        Peer {
-            name: format!("emu-riscv64 -accel {accel}"),
-            argv: vec![
-                env!("CARGO_BIN_EXE_emu-riscv64").into(),
-                "-accel".into(),
-                accel.into(),
-            ],
-        }
+pub fn emu(accel: &str) -> Peer {
+    Peer {
+        name: format!("emu-riscv64 -accel {accel}"),
+        argv: vec![
+            env!("CARGO_BIN_EXE_emu-riscv64").into(),
+            "-accel".into(),
+            accel.into(),
+        ],
     }
 }
 
@@ -76,67 +68,12 @@ pub struct Outcome {
     pub stderr: String,
 }
 
-/// Longest a peer may run one ELF, and most it may print (a runaway guest
-/// is killed, not waited for).
-const TIMEOUT: Duration = Duration::from_secs(60);
-const MAX_OUTPUT: usize = 64 << 20;
-
 pub fn run(peer: &Peer, elf: &Path) -> Outcome {
-    use std::io::Read;
-    use std::os::unix::process::ExitStatusExt;
-    let mut child = Command::new(&peer.argv[0])
-        .args(&peer.argv[1..])
-        .arg(elf)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", peer.argv[0]));
-    let reader = |r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut v = Vec::new();
-            let _ = r.take(MAX_OUTPUT as u64).read_to_end(&mut v);
-            v
-        })
-    };
-    let out = reader(Box::new(child.stdout.take().unwrap()));
-    let err = reader(Box::new(child.stderr.take().unwrap()));
-    let start = Instant::now();
-    let mut killed = None;
-    let status = loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            break st;
-        }
-        if start.elapsed() > TIMEOUT || out.is_finished() {
-            // Out of time, or stdout hit MAX_OUTPUT (or was closed early).
-            std::thread::sleep(Duration::from_millis(100));
-            if let Some(st) = child.try_wait().unwrap() {
-                break st;
-            }
-            let _ = child.kill();
-            killed = Some(if start.elapsed() > TIMEOUT {
-                format!("killed after {}s", TIMEOUT.as_secs())
-            } else {
-                format!("killed after printing {MAX_OUTPUT} bytes")
-            });
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    };
-    let stdout = out.join().unwrap();
-    let stderr = err.join().unwrap();
-    let failure = if killed.is_some() {
-        killed
-    } else if status.success() {
-        None
-    } else if let Some(sig) = status.signal() {
-        Some(format!("killed by signal {sig}"))
-    } else {
-        Some(format!("exit status {}", status.code().unwrap_or(-1)))
-    };
+    let raw = run_raw(peer, elf);
     Outcome {
-        dumps: stdout.chunks_exact(REC).map(Dump::parse).collect(),
-        failure,
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        dumps: raw.stdout.chunks_exact(REC).map(Dump::parse).collect(),
+        failure: raw.failure,
+        stderr: raw.stderr,
     }
 }
 
@@ -251,13 +188,6 @@ fn run_pair(dir: &Path, tag: &str, seqs: &[Sequence], a: &Peer, b: &Peer) -> (Ve
         let _ = std::fs::remove_file(&path);
     }
     (v, listing)
-}
-
-/// Writes an executable file.
-pub fn write_elf(path: &Path, elf: &[u8]) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, elf).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// Sequence `seq` alone (its state moved to record 0).
@@ -377,23 +307,6 @@ fn state_text(seq: &Sequence) -> String {
         let _ = writeln!(out, "    +{:<3} {}", n * 32, words.join(" "));
     }
     out
-}
-
-/// Where the ELFs of comparison `name` go (one directory per comparison:
-/// tests run in parallel): under `EMU_DIFF_KEEP=<dir>`, which keeps them
-/// all, otherwise under a temporary directory that keeps only failing ones.
-pub fn work_dir(name: &str) -> PathBuf {
-    let base = match std::env::var_os("EMU_DIFF_KEEP") {
-        Some(d) => PathBuf::from(d),
-        None => std::env::temp_dir().join(format!("emu-differential-{}", std::process::id())),
-    };
-    let slug: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect();
-    let d = base.join(slug);
-    std::fs::create_dir_all(&d).unwrap();
-    d
 }
 
 /// Runs batch `seed` under both peers: `Ok(sequences)` when they agree on

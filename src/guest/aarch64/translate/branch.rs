@@ -190,6 +190,14 @@ const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
 const MIDR_EL1: u32 = sysreg(3, 0, 0, 0, 0);
 
+/// The FPCR bits that hold state here: AHP, DN, FZ and RMode (no FP16,
+/// no alternate FP behaviour; trap enables are RAZ/WI, Len and Stride
+/// RES0 in AArch64). The others read as zero, as on hardware.
+const FPCR_BITS: u64 = 0x07c0_0000;
+/// The FPSR bits: N, Z, C, V (AArch32's), QC and the cumulative
+/// exception flags IDC, IXC, UFC, OFC, DZC, IOC.
+const FPSR_BITS: u64 = 0xf800_009f;
+
 /// CTR_EL0 as a Neoverse-like core reports it: 64-byte lines (IminLine and
 /// DminLine 4), DIC and IDC clear, so caches are maintained by the program.
 const CTR_VALUE: u64 = 0x8444_c004;
@@ -254,8 +262,16 @@ fn msr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
             cx.b.set_reg(C_OFFSET, c);
             cx.b.set_reg(V_OFFSET, vf);
         }
-        FPCR => cx.b.set_reg(FPCR_OFFSET, v),
-        FPSR => cx.b.set_reg(FPSR_OFFSET, v),
+        FPCR => {
+            let mask = cx.imm(FPCR_BITS);
+            let v = cx.b.and(v, mask);
+            cx.b.set_reg(FPCR_OFFSET, v);
+        }
+        FPSR => {
+            let mask = cx.imm(FPSR_BITS);
+            let v = cx.b.and(v, mask);
+            cx.b.set_reg(FPSR_OFFSET, v);
+        }
         TPIDR_EL0 => cx.b.set_reg(TPIDR_OFFSET, v),
         _ => return Err(Illegal),
     }

@@ -72,7 +72,12 @@ pub fn decode_bit_masks(
     width: u32,
     immediate: bool,
 ) -> Option<(u64, u64)> {
-    let len = 31 - ((n << 6) | (!imms & 0x3f)).leading_zeros();
+    // HighestSetBit(N:NOT(imms)); none (N = 0, imms = 0b111111) is reserved.
+    let bits = (n << 6) | (!imms & 0x3f);
+    if bits == 0 {
+        return None;
+    }
+    let len = 31 - bits.leading_zeros();
     if len < 1 || (n == 1 && width == 32) {
         return None;
     }
@@ -419,6 +424,12 @@ mod tests {
         );
         // All ones is reserved for immediates.
         assert!(decode_bit_masks(1, 0x3f, 0, 64, true).is_none());
+        // N = 0 with imms all ones or 0b11111x: no element size (found by
+        // the differential tester's decode sweep: `.inst 0x3225fc2f`
+        // panicked instead of raising SIGILL).
+        assert!(decode_bit_masks(0, 0x3f, 5, 32, true).is_none());
+        assert!(decode_bit_masks(0, 0x3f, 0, 64, false).is_none());
+        assert!(decode_bit_masks(0, 0x3e, 0, 64, true).is_none());
         // ubfx x0, x1, #4, #8 = ubfm immr=4 imms=11: wmask rotated, tmask 12 ones.
         let (w, t) = decode_bit_masks(1, 11, 4, 64, false).unwrap();
         assert_eq!(w & t, 0xff);
