@@ -162,11 +162,13 @@ fn clrex(cx: &mut Ctx, _insn: Insn) -> Result<(), Illegal> {
 /// DMB and DSB: x86's ordering is stronger than everything but store →
 /// load, which a full fence covers.
 fn barrier(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    // CRm bits 1:0 = 0b01 means "loads only" (…LD): no store → load order.
-    let kind = if insn.get('m') & 3 == 1 {
-        FenceKind::Weak
-    } else {
-        FenceKind::Full
+    // CRm bits 1:0: 0b01 orders loads only (…LD), 0b10 stores against
+    // stores (…ST): both hold under x86 TSO already. Only the full forms
+    // (and the 0b00 ones, which the manual makes full too) order stores
+    // before later loads, which needs an mfence.
+    let kind = match insn.get('m') & 3 {
+        1 | 2 => FenceKind::Weak,
+        _ => FenceKind::Full,
     };
     cx.b.fence(kind);
     Ok(())
