@@ -2,12 +2,15 @@
 # Build the aarch64 guest test programs into testbins/aarch64/.
 #
 #   aarch64-src/*.S -> aarch64/<name>   freestanding (-nostdlib), static
+#   aarch64-src/*.c -> aarch64/<name>   static glibc, -O2, aarch64-only
+#                                       checks (inline assembly)
 #   src/<C>.c       -> aarch64/<name>   static glibc, -O2: the riscv64
 #                                       programs whose expected outputs
 #                                       hold for aarch64 too (list below)
 # Outputs are stripped and deterministic. Expected outputs of the .S
 # programs in expected/aarch64/ come from qemu-aarch64; the C programs
-# share the riscv64 ones (see tests/aarch64.rs).
+# share the riscv64 ones (see tests/aarch64.rs). The aarch64-src C
+# programs' expected outputs come from qemu-aarch64 too.
 #
 # Needs (Debian 12): gcc-aarch64-linux-gnu.
 # Usage: testbins/build-aarch64.sh
@@ -30,5 +33,12 @@ for f in "$here"/aarch64-src/*.S; do
     name=$(basename "$f" .S)
     echo "  AS     aarch64/$name"
     $CC -nostdlib -static -o "$here/aarch64/$name" "$f"
+    $STRIP "$here/aarch64/$name"
+done
+for f in "$here"/aarch64-src/*.c; do
+    name=$(basename "$f" .c)
+    echo "  CC     aarch64/$name"
+    $CC -O2 -ffp-contract=off -ffile-prefix-map="$here"=testbins -static \
+        -o "$here/aarch64/$name" "$f"
     $STRIP "$here/aarch64/$name"
 done

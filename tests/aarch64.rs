@@ -46,6 +46,14 @@ fn integer_instructions_loads_stores_and_branches() {
     check("a64_basic", 25);
 }
 
+/// Scalar and Advanced SIMD floating point under every FPCR rounding mode,
+/// FZ and DN: results and FPSR flags, hashed per instruction and mode
+/// (`testbins/aarch64/a64_fp v` prints every result, to find a mismatch).
+#[test]
+fn floating_point_instructions_agree_with_qemu() {
+    check("a64_fp", 0);
+}
+
 #[test]
 fn a_riscv64_program_is_refused_with_the_right_emulator_named() {
     let o = Command::new(env!("CARGO_BIN_EXE_emu-aarch64"))
