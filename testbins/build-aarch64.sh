@@ -22,7 +22,8 @@ command -v "$CC" >/dev/null || { echo "build-aarch64.sh: missing $CC" >&2; exit 
 mkdir -p "$here/aarch64"
 # Common C programs emu-aarch64 runs so far.
 C_PROGRAMS="hello args_env exit_codes intmath malloc_stress time pipes fileio dirs
-    threads signals threads_signals procs sigsegv efault"
+    threads signals threads_signals procs sigsegv efault strings fpmath sockets
+    signal_storm"
 for name in $C_PROGRAMS; do
     echo "  CC     aarch64/$name"
     $CC -O2 -ffp-contract=off -ffile-prefix-map="$here"=testbins -static \

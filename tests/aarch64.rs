@@ -244,3 +244,23 @@ fn glibc_fileio() {
 fn glibc_dirs() {
     check_common("dirs", &["@TMPDIR"], 0, "dirs.out");
 }
+
+#[test]
+fn glibc_strings() {
+    check_common("strings", &[], 0, "strings.out");
+}
+
+#[test]
+fn glibc_fpmath() {
+    check_common("fpmath", &[], 0, "fpmath.out");
+}
+
+#[test]
+fn glibc_sockets() {
+    check_common("sockets", &[], 0, "sockets.out");
+}
+
+#[test]
+fn glibc_signal_storm() {
+    check_common("signal_storm", &[], 0, "signal_storm.out");
+}
