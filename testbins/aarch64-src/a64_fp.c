@@ -65,7 +65,7 @@ BIN_DS(facgt, "facgt")
 #define UN_DS(name, insn) UN(name##_d, insn, "d", "d") UN(name##_s, insn, "s", "s")
 UN_DS(fsqrt, "fsqrt") UN_DS(fabs, "fabs") UN_DS(fneg, "fneg") UN_DS(frintn, "frintn")
 UN_DS(frinta, "frinta") UN_DS(frintp, "frintp") UN_DS(frintm, "frintm") UN_DS(frintz, "frintz")
-UN_DS(frintx, "frintx") UN_DS(frinti, "frinti") UN_DS(frecpe, "frecpe") UN_DS(frsqrte, "frsqrte")
+UN_DS(frintx, "frintx") UN_DS(frinti, "frinti") UN_DS(frecpe, "frecpe") UN_DS(frsqrte, "frsqrte") UN_DS(frecpx, "frecpx")
 UN(fcvt_ds, "fcvt", "s", "d") UN(fcvt_sd, "fcvt", "d", "s") UN(fcvtxn_ds, "fcvtxn", "s", "d")
 UN(fcvt_sh, "fcvt", "h", "s") UN(fcvt_dh, "fcvt", "h", "d")
 UN(scvtf_simd_d, "scvtf", "d", "d") UN(fcvtzs_simd_s, "fcvtzs", "s", "s")
@@ -249,7 +249,7 @@ static const struct op unary_d[] = {
     {"fcvtzu_wd", fcvtzu_wd}, {"fcvtns_xd", fcvtns_xd}, {"fcvtnu_wd", fcvtnu_wd},
     {"fcvtas_xd", fcvtas_xd}, {"fcvtau_xd", fcvtau_xd}, {"fcvtps_wd", fcvtps_wd},
     {"fcvtpu_xd", fcvtpu_xd}, {"fcvtms_xd", fcvtms_xd}, {"fcvtmu_wd", fcvtmu_wd},
-    {"fcvtzs16", fcvtzs_x16_d}, {"fcvtzs64", fcvtzs_x64_d}, {"scvtf_v", scvtf_simd_d},
+    {"frecpx_d", frecpx_d}, {"fcvtzs16", fcvtzs_x16_d}, {"fcvtzs64", fcvtzs_x64_d}, {"scvtf_v", scvtf_simd_d},
 };
 static const struct op unary_s[] = {
     {"fsqrt_s", fsqrt_s}, {"fabs_s", fabs_s}, {"fneg_s", fneg_s}, {"frintn_s", frintn_s},
@@ -260,7 +260,7 @@ static const struct op unary_s[] = {
     {"fcvtzu_xs", fcvtzu_xs}, {"fcvtzu_ws", fcvtzu_ws}, {"fcvtns_ws", fcvtns_ws},
     {"fcvtnu_xs", fcvtnu_xs}, {"fcvtas_ws", fcvtas_ws}, {"fcvtau_ws", fcvtau_ws},
     {"fcvtps_xs", fcvtps_xs}, {"fcvtpu_ws", fcvtpu_ws}, {"fcvtms_ws", fcvtms_ws},
-    {"fcvtmu_xs", fcvtmu_xs}, {"fcvtzu3", fcvtzu_w3_s}, {"fcvtzs_v", fcvtzs_simd_s},
+    {"fcvtmu_xs", fcvtmu_xs}, {"frecpx_s", frecpx_s}, {"fcvtzu3", fcvtzu_w3_s}, {"fcvtzs_v", fcvtzs_simd_s},
 };
 static const struct op from_int[] = {
     {"scvtf_dx", scvtf_dx}, {"scvtf_dw", scvtf_dw}, {"ucvtf_dx", ucvtf_dx},

@@ -736,6 +736,24 @@ impl Env {
     }
 }
 
+impl Env {
+    /// FPRecpX (FRECPX): the exponent inverted, the fraction cleared
+    /// (zeros and denormals get the largest finite exponent).
+    pub fn recip_exponent(&mut self, p: Prec, a: u64) -> u64 {
+        // Unpacked for the IDC a flushed denormal raises.
+        let flushed = self.input(p, a);
+        if p.is_nan(flushed) {
+            return self.process_nan(p, flushed);
+        }
+        let sign = a & p.sign();
+        let exp = match p.exp(a) {
+            0 => p.exp_max() - 1,
+            e => !e & p.exp_max(),
+        };
+        sign | exp << p.frac_bits()
+    }
+}
+
 /// RecipEstimate: 256..=511 (0.5 ≤ a < 1 in 1/512s) to 256..=511.
 fn recip_estimate(a: u64) -> u64 {
     let a = a * 2 + 1;

@@ -1,6 +1,6 @@
 //! Advanced SIMD floating point, vector and scalar forms: three-same,
 //! two-register misc (compares with zero, FABS/FNEG/FSQRT, FRINT*,
-//! conversions, estimates), FCVTL/FCVTN/FCVTXN, across-lanes and pairwise
+//! conversions, estimates, FRECPX), FCVTL/FCVTN/FCVTXN, across-lanes and pairwise
 //! reductions, fixed-point conversions by immediate, and by-element
 //! multiplies. Singles and doubles (half-precision arithmetic is not
 //! implemented). Every instruction is one call of the `a64_simd_fp`
@@ -52,7 +52,8 @@ enum Op {
     /// Compares to all-ones or zero lanes (imm: kind 0 EQ, 1 GE, 2 GT |
     /// absolute << 2 | with zero << 3 | operands swapped << 4).
     Compare,
-    /// imm: 0 FABS, 1 FNEG, 2 FSQRT, 3 FRECPE, 4 FRSQRTE, 8 + rmode FRINT*.
+    /// imm: 0 FABS, 1 FNEG, 2 FSQRT, 3 FRECPE, 4 FRSQRTE, 5 FRECPX,
+    /// 8 + rmode FRINT*.
     Unary,
     /// FCVT*S/U (imm: mode | unsigned << 3 | fbits << 8).
     ToInt,
@@ -215,6 +216,7 @@ unsafe extern "C" fn simd_fp(state: *mut u8, op: u64, regs: u64, shape: u64, imm
                     2 => env.sqrt(p, x),
                     3 => env.recip_estimate(p, x),
                     4 => env.rsqrt_estimate(p, x),
+                    5 => env.recip_exponent(p, x),
                     _ => {
                         let (mode, exact) = rint_mode(&env, imm - 8);
                         env.round_int(p, x, mode, exact)
@@ -397,6 +399,7 @@ fn misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         (true, 0b011) => to_int(RZ),
         (false, 0b101) => (Op::FromInt, u as u64),
         (true, 0b101) => (Op::Unary, if u { 4 } else { 3 }),
+        (true, 0b111) if scalar && !u => (Op::Unary, 5),
         _ if scalar => return Err(Illegal),
         // FRINT: N/A (U), M/X (U); P, Z/I (U).
         (false, 0b000) => (Op::Unary, 8 + if u { 4 } else { 0 }),
@@ -495,4 +498,61 @@ fn fmul_elem(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let index = element_index(insn)?;
     let imm = 2 + insn.get('u') as u64;
     emit(cx, insn, Op::ByElement, insn.get('s'), imm, index)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::cpu::Cpu;
+    use super::*;
+
+    /// Runs `op` with d = 0, n = 1, m = 2.
+    fn run(cpu: &mut Cpu, op: Op, shape: u64, imm: u64, index: u64) {
+        let state = cpu as *mut Cpu as *mut u8;
+        unsafe { simd_fp(state, op as u64, 1 << 5 | 2 << 10 | index << 15, shape, imm) };
+    }
+
+    const ONE: u64 = 0x3f80_0000;
+    const TWO: u64 = 0x4000_0000;
+    const QNAN: u64 = 0x7fc0_0001;
+
+    #[test]
+    fn pairwise_and_across_lanes_pair_as_the_manual_says() {
+        let mut cpu = Cpu::default();
+        cpu.vreg[1] = [ONE | TWO << 32, TWO | TWO << 32];
+        cpu.vreg[2] = [ONE | ONE << 32, 0];
+        // faddp v0.4s: n's pairs, then m's: 3, 4, 2, 0.
+        run(&mut cpu, Op::Pairwise, 1, bin_code(Bin::Add), 0);
+        assert_eq!(cpu.vreg[0], [0x4040_0000 | 0x4080_0000 << 32, TWO]);
+        // fmaxnmv s0, v1.4s with a quiet NaN lane: the numbers win.
+        cpu.vreg[1] = [QNAN | ONE << 32, TWO | QNAN << 32];
+        run(&mut cpu, Op::Across, 1, bin_code(Bin::MaxNm), 0);
+        assert_eq!(cpu.vreg[0], [TWO, 0]);
+        // fmaxv: the first NaN of the first pair.
+        run(&mut cpu, Op::Across, 1, bin_code(Bin::Max), 0);
+        assert_eq!(cpu.vreg[0], [QNAN, 0]);
+    }
+
+    #[test]
+    fn compares_give_lane_masks_and_64_bit_forms_clear_the_top() {
+        let mut cpu = Cpu::default();
+        cpu.vreg[1] = [ONE | TWO << 32, QNAN | 0x8000_0000 << 32];
+        // fcmge v0.2s, v1.2s, #0.0: both true; the high half cleared.
+        cpu.vreg[0] = [0, u64::MAX];
+        run(&mut cpu, Op::Compare, 0, 1 | 8, 0);
+        assert_eq!(cpu.vreg[0], [u64::MAX, 0]);
+        // fcmlt v0.4s, v1.4s, #0.0: NaN is false (and IOC), -0 is not < 0.
+        run(&mut cpu, Op::Compare, 1, 2 | 8 | 16, 0);
+        assert_eq!(cpu.vreg[0], [0, 0]);
+        assert_eq!(cpu.fpsr, 1);
+    }
+
+    #[test]
+    fn by_element_uses_the_indexed_lane_of_m() {
+        let mut cpu = Cpu::default();
+        cpu.vreg[1] = [ONE | TWO << 32, 0];
+        cpu.vreg[2] = [0, TWO << 32];
+        // fmul v0.2s, v1.2s, v2.s[3].
+        run(&mut cpu, Op::ByElement, 0, 2, 3);
+        assert_eq!(cpu.vreg[0], [TWO | 0x4080_0000 << 32, 0]);
+    }
 }
