@@ -18,8 +18,16 @@ pub const TABLE: &[Pattern] = crate::a64_table! {
     "01u111101s10000011oo10nnnnnddddd" scalar_cmp_zero => cmp_zero_abs_neg;
     "0qu011100s100001011o10nnnnnddddd" fcvtn_fcvtl => fcvtn_fcvtl;
     "011111100s100001011010nnnnnddddd" scalar_fcvtxn => fcvtn_fcvtl;
-    "0qu01110as1000011ooo10nnnnnddddd" misc => misc;
-    "01u11110as1000011ooo10nnnnnddddd" scalar_misc => misc;
+    // Opcodes 110xx, 11100 (size 0x: with 1x, URECPE and URSQRTE are
+    // integer operations, simd.rs's), 11101, 11111.
+    "0qu01110as10000110oo10nnnnnddddd" frint_fcvt => misc;
+    "0qu011100s100001110010nnnnnddddd" fcvta => misc;
+    "0qu01110as100001110110nnnnnddddd" cvtf_estimate => misc;
+    "0qu01110as100001111110nnnnnddddd" fsqrt => misc;
+    "01u11110as10000110oo10nnnnnddddd" scalar_fcvt => misc;
+    "01u111100s100001110010nnnnnddddd" scalar_fcvta => misc;
+    "01u11110as100001110110nnnnnddddd" scalar_cvtf_estimate => misc;
+    "01u11110as100001111110nnnnnddddd" scalar_frecpx => misc;
     "0q101110a011000011oo10nnnnnddddd" across => across;
     "01111110as11000011oo10nnnnnddddd" scalar_pairwise => scalar_pairwise;
     // Fixed-point conversions: immh 01xx (singles) and 1xxx (doubles);
@@ -388,7 +396,7 @@ fn fcvtn_fcvtl(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 /// SCVTF/UCVTF, FRECPE/FRSQRTE, FSQRT.
 fn misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let scalar = is_scalar(insn);
-    let (u, a, o) = (insn.bit('u'), insn.bit('a'), insn.get('o'));
+    let (u, a, o) = (insn.bit('u'), insn.word >> 23 & 1 == 1, insn.word >> 12 & 7);
     let sz = insn.get('s');
     let to_int = |mode: u32| (Op::ToInt, mode as u64 | (u as u64) << 3);
     let (op, imm) = match (a, o) {
