@@ -14,6 +14,7 @@ typedef u64 v2u __attribute__((vector_size(16)));
 
 #define FZ (1ul << 24)
 #define DN (1ul << 25)
+#define FZ16 (1ul << 19)
 static u64 fpcr_now;
 
 static void set_fpcr(u64 v) { fpcr_now = v; __asm__ volatile("msr fpcr, %0" ::"r"(v)); }
@@ -69,6 +70,53 @@ UN_DS(frintx, "frintx") UN_DS(frinti, "frinti") UN_DS(frecpe, "frecpe") UN_DS(fr
 UN(fcvt_ds, "fcvt", "s", "d") UN(fcvt_sd, "fcvt", "d", "s") UN(fcvtxn_ds, "fcvtxn", "s", "d")
 UN(fcvt_sh, "fcvt", "h", "s") UN(fcvt_dh, "fcvt", "h", "d")
 UN(scvtf_simd_d, "scvtf", "d", "d") UN(fcvtzs_simd_s, "fcvtzs", "s", "s")
+
+/* Half precision (FEAT_FP16): operands in the low 16 bits. */
+#define BIN_H(fn, insn)                                                         \
+    static u64 fn(u64 a, u64 b) {                                               \
+        u64 r;                                                                  \
+        __asm__ volatile(".arch_extension fp16\n fmov h0, %w1\n fmov h1, %w2\n" \
+                         insn " h2, h0, h1\n fmov %w0, h2"                      \
+                         : "=r"(r) : "r"(a), "r"(b) : "v0", "v1", "v2");        \
+        return r;                                                               \
+    }
+BIN_H(fadd_h, "fadd") BIN_H(fmul_h, "fmul") BIN_H(fdiv_h, "fdiv") BIN_H(fmaxnm_h, "fmaxnm")
+BIN_H(fmin_h, "fmin") BIN_H(fnmul_h, "fnmul")
+static u64 fmadd_h(u64 a, u64 b) {
+    u64 r;
+    __asm__ volatile(".arch_extension fp16\n fmov h0, %w1\n fmov h1, %w2\n fmov h3, %w3\n"
+                     "fmadd h2, h0, h1, h3\n fmov %w0, h2"
+                     : "=r"(r) : "r"(a), "r"(b), "r"(0x3555ul) : "v0", "v1", "v2", "v3");
+    return r;
+}
+static u64 fcmpe_h(u64 a, u64 b) {
+    u64 r;
+    __asm__ volatile(".arch_extension fp16\n fmov h0, %w1\n fmov h1, %w2\n fcmpe h0, h1\n"
+                     "mrs %0, nzcv"
+                     : "=r"(r) : "r"(a), "r"(b) : "v0", "v1", "cc");
+    return r;
+}
+#define UN_H(fn, insn)                                                          \
+    static u64 fn(u64 a, u64 b) {                                               \
+        u64 r;                                                                  \
+        (void)b;                                                                \
+        __asm__ volatile(".arch_extension fp16\n fmov h0, %w1\n" insn           \
+                         : "=r"(r) : "r"(a) : "v0", "v2");                      \
+        return r;                                                               \
+    }
+UN_H(fsqrt_h, "fsqrt h2, h0\n fmov %w0, h2") UN_H(frintx_h, "frintx h2, h0\n fmov %w0, h2")
+UN_H(fcvtzs_wh, "fcvtzs %w0, h0") UN_H(fcvtau_xh, "fcvtau %x0, h0")
+UN_H(fcvtzs_fix_h, "fcvtzs %w0, h0, #20") UN_H(fcvt_hd, "fcvt d2, h0\n fmov %x0, d2")
+static u64 scvtf_hw(u64 a, u64 b) {
+    u64 r; (void)b;
+    __asm__ volatile(".arch_extension fp16\n scvtf h0, %w1\n fmov %w0, h0" : "=r"(r) : "r"(a) : "v0");
+    return r;
+}
+static u64 ucvtf_hx_fix(u64 a, u64 b) {
+    u64 r; (void)b;
+    __asm__ volatile(".arch_extension fp16\n ucvtf h0, %x1, #40\n fmov %w0, h0" : "=r"(r) : "r"(a) : "v0");
+    return r;
+}
 
 static u64 fcvt_hs(u64 a, u64 b) {
     u64 r;
@@ -274,7 +322,7 @@ static const u64 ints[] = {
     0xfffffffffffff801,
 };
 static const u64 halves[] = {0x0000, 0x8000, 0x3c00, 0x7bff, 0x0001, 0x03ff, 0x7c00, 0xfc00,
-                             0x7e01, 0x7c01, 0xfd23, 0x3555};
+                             0x7e01, 0x7c01, 0xfd23, 0x3555, 0x0400, 0xc900, 0x5bff, 0x1400};
 
 /* Advanced SIMD vector forms: four singles or two doubles per line. */
 #define VEC3(fn, insn, arr)                                                     \
@@ -421,7 +469,7 @@ int main(int argc, char **argv) {
     (void)argv;
     verbose = argc > 1;
     group("start");
-    static const u64 modes[] = {0, 1ul << 22, 2ul << 22, 3ul << 22, FZ, DN, FZ | DN};
+    static const u64 modes[] = {0, 1ul << 22, 2ul << 22, 3ul << 22, FZ, DN, FZ | DN, FZ16};
     for (unsigned m = 0; m < N(modes); m++) {
         set_fpcr(modes[m]);
         acc_d = dvals[(m * 5 + 3) % N(dvals)];
@@ -437,8 +485,18 @@ int main(int argc, char **argv) {
         singles(unary_s, N(unary_s), svals, N(svals));
         singles(from_int, N(from_int), ints, N(ints));
         {
-            static const struct op h[] = {{"fcvt_hs", fcvt_hs}};
-            singles(h, 1, halves, N(halves));
+            static const struct op h[] = {
+                {"fcvt_hs", fcvt_hs}, {"fsqrt_h", fsqrt_h}, {"frintx_h", frintx_h},
+                {"fcvtzs_wh", fcvtzs_wh}, {"fcvtau_xh", fcvtau_xh}, {"fcvtzs_fh", fcvtzs_fix_h},
+                {"fcvt_hd", fcvt_hd}};
+            static const struct op h2[] = {
+                {"fadd_h", fadd_h}, {"fmul_h", fmul_h}, {"fdiv_h", fdiv_h},
+                {"fmaxnm_h", fmaxnm_h}, {"fmin_h", fmin_h}, {"fnmul_h", fnmul_h},
+                {"fmadd_h", fmadd_h}, {"fcmpe_h", fcmpe_h}};
+            static const struct op hi[] = {{"scvtf_hw", scvtf_hw}, {"ucvtf_hx", ucvtf_hx_fix}};
+            singles(h, N(h), halves, N(halves));
+            pairs(h2, N(h2), halves, N(halves));
+            singles(hi, N(hi), ints, N(ints));
         }
         vector_tests();
     }

@@ -1,4 +1,4 @@
-//! Scalar floating point (the manual's "Floating-point data-processing"
+//! Scalar floating point, half, single and double precision (the manual's "Floating-point data-processing"
 //! and "Conversion between floating-point and integer" groups, less the
 //! FMOV bit moves simd.rs has), and the Arm FP arithmetic both it and
 //! simd_fp.rs compute with.
@@ -38,6 +38,7 @@ pub const TABLE: &[Pattern] = crate::a64_table! {
     "z0011110tt1rr000000000nnnnnddddd" fcvt_s => fcvt_int;
     "z0011110tt1rr001000000nnnnnddddd" fcvt_u => fcvt_int;
     "z0011110tt100100000000nnnnnddddd" fcvtas => fcvt_int;
+    "z00111101110011o000000nnnnnddddd" fmov_half => fmov_half;
     "z0011110tt100101000000nnnnnddddd" fcvtau => fcvt_int;
 };
 
@@ -53,6 +54,7 @@ pub const IXC: u64 = 16;
 pub const IDC: u64 = 128;
 
 /// FPCR bits.
+const FPCR_FZ16: u64 = 1 << 19;
 const FPCR_FZ: u64 = 1 << 24;
 const FPCR_DN: u64 = 1 << 25;
 
@@ -293,14 +295,19 @@ impl Env {
         (self.fpcr >> 22 & 3) as u32
     }
 
+    /// Flushing to zero: FZ16 for halves, FZ for the others.
     fn fz(&self, p: Prec) -> bool {
-        p != Prec::H && self.fpcr & FPCR_FZ != 0
+        let bit = if p == Prec::H { FPCR_FZ16 } else { FPCR_FZ };
+        self.fpcr & bit != 0
     }
 
-    /// FPUnpack's flushing: with FZ, a denormal input is a zero (IDC).
+    /// FPUnpack's flushing: with FZ, a denormal input is a zero (IDC);
+    /// with FZ16, a denormal half (silently).
     pub fn input(&mut self, p: Prec, x: u64) -> u64 {
         if self.fz(p) && p.is_denormal(x) {
-            self.flags |= IDC;
+            if p != Prec::H {
+                self.flags |= IDC;
+            }
             x & p.sign()
         } else {
             x
@@ -543,7 +550,11 @@ impl Env {
     /// FPConvert between formats (FCVT, FCVTL, FCVTN; FCVTXN with `RO`).
     /// Halves are neither flushed in nor out (FPUnpackCV, FPRoundCV).
     pub fn convert(&mut self, from: Prec, to: Prec, a: u64, mode: u32) -> u64 {
-        let a = self.input(from, a);
+        let a = if from == Prec::H {
+            a
+        } else {
+            self.input(from, a)
+        };
         if from.is_nan(a) {
             if from.is_snan(a) {
                 self.flags |= IOC;
@@ -557,8 +568,8 @@ impl Env {
             return sign | to.inf(false) | to.quiet() | frac;
         }
         // SAFETY: plain functions of their operand.
-        unsafe {
-            self.round(to, mode, |_| match (from, to) {
+        let convert = |_: u8| unsafe {
+            match (from, to) {
                 (Prec::H, Prec::S) => sf::f16_to_f32(sf::float16_t { v: a as u16 }).v as u64,
                 (Prec::H, Prec::D) => sf::f16_to_f64(sf::float16_t { v: a as u16 }).v,
                 (Prec::S, Prec::H) => sf::f32_to_f16(sf::float32_t { v: a as u32 }).v as u64,
@@ -566,8 +577,14 @@ impl Env {
                 (Prec::D, Prec::H) => sf::f64_to_f16(sf::float64_t { v: a }).v as u64,
                 (Prec::D, Prec::S) => sf::f64_to_f32(sf::float64_t { v: a }).v as u64,
                 _ => a,
-            })
+            }
+        };
+        if to == Prec::H {
+            let (r, flags) = self.softfloat(mode, convert);
+            self.flags |= flags;
+            return r;
         }
+        self.round(to, mode, convert)
     }
 
     /// FPToFixed: `a · 2^fbits` rounded in `mode` to a `bits`-bit integer,
@@ -586,14 +603,26 @@ impl Env {
             self.flags |= IOC;
             return 0;
         }
+        let mut p = p;
         if fbits != 0 && !p.is_zero(a) && !p.is_inf(a) {
-            // Exact (overflow to ∞ saturates below anyway).
-            // SAFETY: a plain function of its operands.
+            // Scaled as a double: exact (overflow to ∞ saturates below).
             a = self
-                .softfloat(RN, |_| unsafe {
-                    sf_bin!(p, a, p.pow2(fbits as i64), f16_mul, f32_mul, f64_mul)
+                .softfloat(RN, |_| {
+                    // SAFETY: plain functions of their operands.
+                    unsafe {
+                        let d = match p {
+                            Prec::H => sf::f16_to_f64(sf::float16_t { v: a as u16 }).v,
+                            Prec::S => sf::f32_to_f64(sf::float32_t { v: a as u32 }).v,
+                            Prec::D => a,
+                        };
+                        let two = sf::float64_t {
+                            v: Prec::D.pow2(fbits as i64),
+                        };
+                        sf::f64_mul(sf::float64_t { v: d }, two).v
+                    }
                 })
                 .0;
+            p = Prec::D;
         }
         // SAFETY: plain functions of their operand.
         let (r, flags) = self.softfloat(mode, |m| unsafe {
@@ -617,24 +646,40 @@ impl Env {
     /// by FPCR.
     pub fn fixed_to_fp(&mut self, p: Prec, v: u64, fbits: u32, unsigned: bool, bits: u32) -> u64 {
         let mode = self.rmode();
+        if fbits != 0 {
+            // Exactly, as a quad, then rounded once.
+            let v = match (unsigned, bits) {
+                (false, 32) => v as i32 as i64 as u64,
+                (true, 32) => v as u32 as u64,
+                _ => v,
+            };
+            // SAFETY: plain functions of their operands.
+            return unsafe {
+                let q = if unsigned {
+                    sf::ui64_to_f128(v)
+                } else {
+                    sf::i64_to_f128(v as i64)
+                };
+                let scale = sf::float128_t {
+                    v: [0, (16383 - fbits as u64) << 48],
+                };
+                let q = sf::f128_mul(q, scale);
+                self.round(p, mode, |_| match p {
+                    Prec::H => sf::f128_to_f16(q).v as u64,
+                    Prec::S => sf::f128_to_f32(q).v as u64,
+                    Prec::D => sf::f128_to_f64(q).v,
+                })
+            };
+        }
         // SAFETY: plain functions of their operand.
-        let r = unsafe {
+        unsafe {
             self.round(p, mode, |_| match (unsigned, bits) {
                 (false, 32) => sf_from_int!(p, v as i32, i32_to_f16, i32_to_f32, i32_to_f64),
                 (true, 32) => sf_from_int!(p, v as u32, ui32_to_f16, ui32_to_f32, ui32_to_f64),
                 (false, _) => sf_from_int!(p, v as i64, i64_to_f16, i64_to_f32, i64_to_f64),
                 (true, _) => sf_from_int!(p, v, ui64_to_f16, ui64_to_f32, ui64_to_f64),
             })
-        };
-        if fbits == 0 || p.is_zero(r) || p.is_inf(r) {
-            return r;
         }
-        // Scaling by a power of two is exact for singles and doubles.
-        // SAFETY: a plain function of its operands.
-        self.softfloat(RN, |_| unsafe {
-            sf_bin!(p, r, p.pow2(-(fbits as i64)), f16_mul, f32_mul, f64_mul)
-        })
-        .0
     }
 
     /// FPRecipEstimate (FRECPE).
@@ -976,17 +1021,17 @@ fn emit(cx: &mut Ctx, op: Op, regs: [u32; 4], ptype: u32, imm: u64) {
     cx.b.call(&FP, &args);
 }
 
-/// The operand format of singles and doubles (halves only convert).
-fn single_or_double(insn: Insn) -> Result<u32, Illegal> {
+/// The operand format: single, double or half (ptype 10 is reserved).
+fn format(insn: Insn) -> Result<u32, Illegal> {
     match insn.get('t') {
-        t @ (0 | 1) => Ok(t),
-        _ => Err(Illegal),
+        2 => Err(Illegal),
+        t => Ok(t),
     }
 }
 
 /// FMOV, FABS, FNEG, FSQRT (register).
 fn fp_unary(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let regs = [insn.get('d'), insn.get('n'), 0, 0];
     emit(cx, Op::Unary, regs, t, insn.get('o') as u64);
     Ok(())
@@ -1010,7 +1055,7 @@ fn fcvt(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// FRINTN, FRINTP, FRINTM, FRINTZ, FRINTA, FRINTX, FRINTI.
 fn frint(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let rmode = insn.get('o');
     if rmode == 5 {
         return Err(Illegal);
@@ -1027,7 +1072,7 @@ fn frint(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// FCMP, FCMPE (registers or with zero).
 fn fcmp(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let imm = insn.get('e') as u64 | (insn.get('z') as u64) << 1;
     emit(cx, Op::Cmp, [0, insn.get('n'), insn.get('m'), 0], t, imm);
     Ok(())
@@ -1035,7 +1080,7 @@ fn fcmp(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// FCCMP, FCCMPE.
 fn fccmp(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let imm = insn.get('c') as u64 | (insn.get('f') as u64) << 4 | (insn.get('e') as u64) << 8;
     emit(cx, Op::CCmp, [0, insn.get('n'), insn.get('m'), 0], t, imm);
     Ok(())
@@ -1043,7 +1088,7 @@ fn fccmp(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// FMUL, FDIV, FADD, FSUB, FMAX, FMIN, FMAXNM, FMINNM, FNMUL.
 fn fp_binary(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let opcode = insn.get('o');
     if opcode > 8 {
         return Err(Illegal);
@@ -1054,7 +1099,7 @@ fn fp_binary(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 }
 
 fn fcsel(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let regs = [insn.get('d'), insn.get('n'), insn.get('m'), 0];
     emit(cx, Op::CSel, regs, t, insn.get('c') as u64);
     Ok(())
@@ -1071,7 +1116,7 @@ pub fn expand_imm(p: Prec, imm8: u64) -> u64 {
 
 /// FMOV (scalar, immediate): no computation, plain register writes.
 fn fmov_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let p = Prec::from_ptype(single_or_double(insn)?).ok_or(Illegal)?;
+    let p = Prec::from_ptype(format(insn)?).ok_or(Illegal)?;
     let d = insn.get('d');
     let v = cx.imm(expand_imm(p, insn.get('i') as u64));
     cx.b.set_reg(super::super::cpu::v_offset(d, 0), v);
@@ -1080,9 +1125,28 @@ fn fmov_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     Ok(())
 }
 
+/// FMOV Wd/Xd, Hn (o = 0) and Hd, Wn/Xn (o = 1): the low 16 bits,
+/// zero-extended (simd.rs has the single and double forms).
+fn fmov_half(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
+    use super::super::cpu::v_offset;
+    let (d, n) = (insn.get('d'), insn.get('n'));
+    if insn.bit('o') {
+        let v = cx.x(n);
+        let v = cx.b.zext16(v);
+        cx.b.set_reg(v_offset(d, 0), v);
+        let zero = cx.imm(0);
+        cx.b.set_reg(v_offset(d, 1), zero);
+    } else {
+        let v = cx.b.get_reg(v_offset(n, 0));
+        let v = cx.b.zext16(v);
+        cx.set_x(d, v);
+    }
+    Ok(())
+}
+
 /// FMADD, FMSUB, FNMADD, FNMSUB.
 fn fmadd(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let regs = [insn.get('d'), insn.get('n'), insn.get('m'), insn.get('a')];
     let imm = (insn.get('o') << 1 | insn.get('p')) as u64;
     emit(cx, Op::MulAdd, regs, t, imm);
@@ -1091,7 +1155,7 @@ fn fmadd(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// SCVTF, UCVTF (scalar, fixed-point): bit 16 is the U of the opcode.
 fn cvtf_fixed(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let scale = insn.get('s');
     let sf = insn.bit('z');
     if !sf && scale < 32 {
@@ -1111,7 +1175,7 @@ fn cvtf_fixed(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// SCVTF, UCVTF (scalar, integer).
 fn cvtf(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let unsigned = insn.word >> 16 & 1;
     let imm = unsigned as u64 | (insn.get('z') as u64) << 1;
     emit(
@@ -1126,7 +1190,7 @@ fn cvtf(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 /// FCVTZS, FCVTZU (scalar, fixed-point).
 fn fcvtz_fixed(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let scale = insn.get('s');
     let sf = insn.bit('z');
     if !sf && scale < 32 {
@@ -1141,7 +1205,7 @@ fn fcvtz_fixed(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 /// FCVT{N,P,M,Z,A}{S,U} (scalar, integer): rmode bits 20:19, U bit 16,
 /// opcode bit 18 the ties-away forms.
 fn fcvt_int(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
-    let t = single_or_double(insn)?;
+    let t = format(insn)?;
     let mode = if insn.word >> 18 & 1 == 1 {
         RA
     } else {
