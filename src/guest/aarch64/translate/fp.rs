@@ -1,6 +1,7 @@
-//! Scalar floating point, half, single and double precision (the manual's "Floating-point data-processing"
-//! and "Conversion between floating-point and integer" groups, less the
-//! FMOV bit moves simd.rs has), and the Arm FP arithmetic both it and
+//! Scalar floating point in half, single and double precision (the
+//! manual's "Floating-point data-processing" and "Conversion between
+//! floating-point and integer" groups, less the single and double FMOV
+//! bit moves simd.rs has), and the Arm FP arithmetic both it and
 //! simd_fp.rs compute with.
 //!
 //! Every instruction is one call of the `a64_fp` helper, which reads its
@@ -9,9 +10,10 @@
 //! wrapped in the Arm rules SoftFloat's RISC-V specialisation does not
 //! have: NaN propagation (FPProcessNaNs: first signalling NaN, quieted,
 //! else first quiet NaN; DN gives the default NaN), FZ flushing of inputs
-//! (IDC) and outputs (UFC, no IXC), tininess detected before rounding,
-//! FMAXNM/FMINNM preferring a number to a quiet NaN, conversions to
-//! integers giving 0 for NaN, and the FRECPE/FRSQRTE estimates.
+//! (IDC) and outputs (UFC, no IXC) and FZ16 for halves, tininess detected
+//! before rounding, FMAXNM/FMINNM preferring a number to a quiet NaN,
+//! conversions to integers giving 0 for NaN, and the FRECPE/FRSQRTE
+//! estimates.
 
 use super::super::cpu::Cpu;
 use super::super::decode::{Illegal, Insn, Pattern};
@@ -548,7 +550,8 @@ impl Env {
     }
 
     /// FPConvert between formats (FCVT, FCVTL, FCVTN; FCVTXN with `RO`).
-    /// Halves are neither flushed in nor out (FPUnpackCV, FPRoundCV).
+    /// Halves are neither flushed in nor out (FPUnpackCV, FPRoundCV);
+    /// FPCR.AHP (the alternative half format) is not implemented.
     pub fn convert(&mut self, from: Prec, to: Prec, a: u64, mode: u32) -> u64 {
         let a = if from == Prec::H {
             a
@@ -906,8 +909,8 @@ const BINARY: [Bin; 9] = [
     Bin::NMul,
 ];
 
-/// The FRINT* rounding of the opcode's rmode bits: (mode, exact), or
-/// `None` for the current mode (FRINTX, FRINTI).
+/// The FRINT* rounding of the opcode's rmode bits: (mode, exact); FRINTX
+/// and FRINTI round in the FPCR mode, FRINTX raising IXC.
 pub fn rint_mode(env: &Env, rmode: u64) -> (u32, bool) {
     match rmode {
         0 => (RN, false),

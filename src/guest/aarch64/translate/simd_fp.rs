@@ -1,9 +1,9 @@
 //! Advanced SIMD floating point, vector and scalar forms: three-same,
 //! two-register misc (compares with zero, FABS/FNEG/FSQRT, FRINT*,
-//! conversions, estimates, FRECPX), FCVTL/FCVTN/FCVTXN, across-lanes and pairwise
-//! reductions, fixed-point conversions by immediate, and by-element
-//! multiplies. Singles and doubles (half-precision arithmetic is not
-//! implemented). Every instruction is one call of the `a64_simd_fp`
+//! conversions, estimates, FRECPX), FCVTL/FCVTN/FCVTXN, across-lanes and
+//! pairwise reductions, fixed-point conversions by immediate, and
+//! by-element multiplies. Singles and doubles (the FP16 Advanced SIMD
+//! encodings are not implemented; FCVTL/FCVTN convert halves). Every instruction is one call of the `a64_simd_fp`
 //! helper, which computes lane by lane with fp.rs's Arm arithmetic.
 
 use super::super::decode::{Illegal, Insn, Pattern};
