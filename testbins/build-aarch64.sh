@@ -3,7 +3,8 @@
 #
 #   aarch64-src/*.S -> aarch64/<name>   freestanding (-nostdlib), static
 #   aarch64-src/*.c -> aarch64/<name>   static glibc, -O2, -march=armv8.4-a
-#                                       (LSE, RCpc), aarch64-specific
+#                                       (LSE, RCpc), aarch64-only checks
+#                                       (inline assembly)
 #   src/<C>.c       -> aarch64/<name>   static glibc, -O2: the riscv64
 #                                       programs whose expected outputs
 #                                       hold for aarch64 too (list below)
@@ -24,7 +25,8 @@ command -v "$CC" >/dev/null || { echo "build-aarch64.sh: missing $CC" >&2; exit 
 mkdir -p "$here/aarch64"
 # Common C programs emu-aarch64 runs so far.
 C_PROGRAMS="hello args_env exit_codes intmath malloc_stress time pipes fileio dirs
-    threads signals threads_signals procs sigsegv efault"
+    threads signals threads_signals procs sigsegv efault strings fpmath sockets
+    signal_storm"
 for name in $C_PROGRAMS; do
     echo "  CC     aarch64/$name"
     $CC -O2 -ffp-contract=off -ffile-prefix-map="$here"=testbins -static \
@@ -42,16 +44,16 @@ for name in threads threads_signals; do
         -o "$here/aarch64/${name}_lse" "$here/src/$name.c" -lm -lpthread
     $STRIP "$here/aarch64/${name}_lse"
 done
-for f in "$here"/aarch64-src/*.c; do
-    name=$(basename "$f" .c)
-    echo "  CC     aarch64/$name"
-    $CC -O2 -march=armv8.4-a -ffile-prefix-map="$here"=testbins -static \
-        -o "$here/aarch64/$name" "$f" -lpthread
-    $STRIP "$here/aarch64/$name"
-done
 for f in "$here"/aarch64-src/*.S; do
     name=$(basename "$f" .S)
     echo "  AS     aarch64/$name"
     $CC -nostdlib -static -o "$here/aarch64/$name" "$f"
+    $STRIP "$here/aarch64/$name"
+done
+for f in "$here"/aarch64-src/*.c; do
+    name=$(basename "$f" .c)
+    echo "  CC     aarch64/$name"
+    $CC -O2 -march=armv8.4-a -ffp-contract=off -ffile-prefix-map="$here"=testbins \
+        -static -o "$here/aarch64/$name" "$f" -lm -lpthread
     $STRIP "$here/aarch64/$name"
 done

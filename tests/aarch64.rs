@@ -46,6 +46,14 @@ fn integer_instructions_loads_stores_and_branches() {
     check("a64_basic", 27);
 }
 
+/// Scalar and Advanced SIMD floating point under every FPCR rounding mode,
+/// FZ and DN: results and FPSR flags, hashed per instruction and mode
+/// (`testbins/aarch64/a64_fp v` prints every result, to find a mismatch).
+#[test]
+fn floating_point_instructions_agree_with_qemu() {
+    check("a64_fp", 0);
+}
+
 #[test]
 fn a_riscv64_program_is_refused_with_the_right_emulator_named() {
     let o = Command::new(env!("CARGO_BIN_EXE_emu-aarch64"))
@@ -257,4 +265,24 @@ fn glibc_fileio() {
 #[test]
 fn glibc_dirs() {
     check_common("dirs", &["@TMPDIR"], 0, "dirs.out");
+}
+
+#[test]
+fn glibc_strings() {
+    check_common("strings", &[], 0, "strings.out");
+}
+
+#[test]
+fn glibc_fpmath() {
+    check_common("fpmath", &[], 0, "fpmath.out");
+}
+
+#[test]
+fn glibc_sockets() {
+    check_common("sockets", &[], 0, "sockets.out");
+}
+
+#[test]
+fn glibc_signal_storm() {
+    check_common("signal_storm", &[], 0, "signal_storm.out");
 }

@@ -6,8 +6,10 @@
 mod branch;
 mod dp_imm;
 mod dp_reg;
+mod fp;
 mod ldst;
 mod simd;
+mod simd_fp;
 
 use super::cpu::{x_offset, C_OFFSET, N_OFFSET, SP_OFFSET, V_OFFSET, Z_OFFSET};
 use super::decode::{lookup, Illegal, Pattern};
@@ -20,6 +22,9 @@ pub const TABLES: &[&[Pattern]] = &[
     dp_imm::TABLE,
     dp_reg::TABLE,
     ldst::TABLE,
+    // Before simd.rs: its wide integer lines cover the FP encodings too.
+    fp::TABLE,
+    simd_fp::TABLE,
     simd::TABLE,
 ];
 
