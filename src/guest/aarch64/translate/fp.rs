@@ -566,7 +566,7 @@ impl Env {
             self.input(from, a)
         };
         if ahp && to == Prec::H {
-            if let Some(r) = self.to_alternative_half(from, a, mode) {
+            if let Some(r) = self.round_alternative_half(from, a, mode) {
                 return r;
             }
         }
@@ -605,7 +605,7 @@ impl Env {
     /// The alternative half precision values that differ from IEEE ones:
     /// NaN is 0 and ∞ the largest value (IOC), 2^15 ≤ |a| < 2^17 has
     /// the top exponent, and beyond saturates (IOC).
-    fn to_alternative_half(&mut self, from: Prec, a: u64, mode: u32) -> Option<u64> {
+    fn round_alternative_half(&mut self, from: Prec, a: u64, mode: u32) -> Option<u64> {
         let sign = if from.is_neg(a) { 0x8000 } else { 0 };
         if from.is_nan(a) {
             self.flags |= IOC;
