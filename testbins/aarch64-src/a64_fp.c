@@ -15,6 +15,7 @@ typedef u64 v2u __attribute__((vector_size(16)));
 #define FZ (1ul << 24)
 #define DN (1ul << 25)
 #define FZ16 (1ul << 19)
+#define AHP (1ul << 26)
 static u64 fpcr_now;
 
 static void set_fpcr(u64 v) { fpcr_now = v; __asm__ volatile("msr fpcr, %0" ::"r"(v)); }
@@ -240,12 +241,14 @@ static const u64 dvals[] = {
     0x7ff0000000000000, 0xfff0000000000000, 0x7ff8000000000123, 0xfff0000000000456,
     0x43e0000000000000, 0xc3e0000000000000, 0x41efffffffe00000, 0x41f0000000000000,
     0x3fe0000000000000, 0xbfe8000000000000, 0x4330000000000001, 0x37f0000000000000,
+    0x40f869f000000000,
 };
 static const u64 svals[] = {
     0x00000000, 0x80000000, 0x3f800000, 0xbfc00000, 0x40200000, 0xc0200000,
     0x3dcccccd, 0x7f7fffff, 0xff7fffff, 0x00000001, 0x807fffff, 0x00800000,
     0x7f800000, 0xff800000, 0x7fc00123, 0xff800456, 0x5f000000, 0xdf000000,
     0x4f800000, 0x4f000000, 0x3f000000, 0xbf400000, 0x4b000001, 0x0d800000,
+    0x47c34f80, 0x477ff000,
 };
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -469,7 +472,7 @@ int main(int argc, char **argv) {
     (void)argv;
     verbose = argc > 1;
     group("start");
-    static const u64 modes[] = {0, 1ul << 22, 2ul << 22, 3ul << 22, FZ, DN, FZ | DN, FZ16};
+    static const u64 modes[] = {0, 1ul << 22, 2ul << 22, 3ul << 22, FZ, DN, FZ | DN, FZ16, AHP, AHP | DN | 3ul << 22};
     for (unsigned m = 0; m < N(modes); m++) {
         set_fpcr(modes[m]);
         acc_d = dvals[(m * 5 + 3) % N(dvals)];

@@ -59,6 +59,7 @@ pub const IDC: u64 = 128;
 const FPCR_FZ16: u64 = 1 << 19;
 const FPCR_FZ: u64 = 1 << 24;
 const FPCR_DN: u64 = 1 << 25;
+const FPCR_AHP: u64 = 1 << 26;
 
 /// A floating-point format: half, single or double precision.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -550,14 +551,25 @@ impl Env {
     }
 
     /// FPConvert between formats (FCVT, FCVTL, FCVTN; FCVTXN with `RO`).
-    /// Halves are neither flushed in nor out (FPUnpackCV, FPRoundCV);
-    /// FPCR.AHP (the alternative half format) is not implemented.
+    /// Halves are neither flushed in nor out (FPUnpackCV, FPRoundCV), and
+    /// are of the alternative format with FPCR.AHP.
     pub fn convert(&mut self, from: Prec, to: Prec, a: u64, mode: u32) -> u64 {
+        let ahp = self.fpcr & FPCR_AHP != 0;
+        if ahp && from == Prec::H && from.exp(a) == from.exp_max() {
+            // Alternative half precision: the top exponent is 2^16.
+            let sign = if from.is_neg(a) { to.sign() } else { 0 };
+            return sign | to.pow2(16) | from.frac(a) << (to.frac_bits() - 10);
+        }
         let a = if from == Prec::H {
             a
         } else {
             self.input(from, a)
         };
+        if ahp && to == Prec::H {
+            if let Some(r) = self.round_alternative_half(from, a, mode) {
+                return r;
+            }
+        }
         if from.is_nan(a) {
             if from.is_snan(a) {
                 self.flags |= IOC;
@@ -588,6 +600,41 @@ impl Env {
             return r;
         }
         self.round(to, mode, convert)
+    }
+
+    /// The alternative half precision values that differ from IEEE ones:
+    /// NaN is 0 and ∞ the largest value (IOC), 2^15 ≤ |a| < 2^17 has
+    /// the top exponent, and beyond saturates (IOC).
+    fn round_alternative_half(&mut self, from: Prec, a: u64, mode: u32) -> Option<u64> {
+        let sign = if from.is_neg(a) { 0x8000 } else { 0 };
+        if from.is_nan(a) {
+            self.flags |= IOC;
+            return Some(sign);
+        }
+        if from.is_inf(a) {
+            self.flags |= IOC;
+            return Some(sign | 0x7fff);
+        }
+        if (from.exp(a) as i64) < from.bias() as i64 + 15 {
+            return None;
+        }
+        // Halved (exactly), rounded as an IEEE half, the exponent back up.
+        let half = a - (1 << from.frac_bits());
+        let (h, flags) = self.softfloat(mode, |_| {
+            // SAFETY: plain functions of their operand.
+            unsafe {
+                match from {
+                    Prec::S => sf::f32_to_f16(sf::float32_t { v: half as u32 }).v as u64,
+                    _ => sf::f64_to_f16(sf::float64_t { v: half }).v as u64,
+                }
+            }
+        });
+        if flags & OFC != 0 {
+            self.flags |= IOC;
+            return Some(sign | 0x7fff);
+        }
+        self.flags |= flags;
+        Some(h + (1 << 10))
     }
 
     /// FPToFixed: `a · 2^fbits` rounded in `mode` to a `bits`-bit integer,
