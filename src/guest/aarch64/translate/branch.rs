@@ -192,10 +192,11 @@ const CTR_EL0: u32 = sysreg(3, 3, 0, 0, 1);
 const DCZID_EL0: u32 = sysreg(3, 3, 0, 0, 7);
 const MIDR_EL1: u32 = sysreg(3, 0, 0, 0, 0);
 
-/// The FPCR bits that hold state here: AHP, DN, FZ and RMode (no FP16,
-/// no alternate FP behaviour; trap enables are RAZ/WI, Len and Stride
-/// RES0 in AArch64). The others read as zero, as on hardware.
-const FPCR_BITS: u64 = 0x07c0_0000;
+/// The FPCR bits that hold state here: AHP, DN, FZ, RMode and FZ16 (the
+/// scalar half-precision instructions honour it; no alternate FP
+/// behaviour; trap enables are RAZ/WI, Len and Stride RES0 in AArch64).
+/// The others read as zero, as on hardware.
+const FPCR_BITS: u64 = 0x07c8_0000;
 /// The FPSR bits: N, Z, C, V (AArch32's), QC and the cumulative
 /// exception flags IDC, IXC, UFC, OFC, DZC, IOC.
 const FPSR_BITS: u64 = 0xf800_009f;
