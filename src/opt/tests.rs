@@ -185,4 +185,21 @@ fn zero_extensions_of_extended_values_go() {
          SetReg v8, state+32\njump 0x4\n"
     );
     assert_eq!(crate::ir::verify(&blk), Ok(()));
+
+fn a_cas128_keeps_the_writes_of_its_pair_and_rereads_it() {
+    let mut b = Builder::new(0);
+    let expected = b.const_(5);
+    b.set_reg(16, expected); // read by the CAS: kept
+    let addr = b.const_(0x1000);
+    let ok = b.atomic_cas128(addr, expected, expected, 16);
+    let old = b.get_reg(16); // written by the CAS: not forwarded
+    let s = b.add(ok, old);
+    b.set_reg(16, s);
+    let mut blk = b.finish(8, 2, Terminator::Jump(8));
+    optimize(&mut blk);
+    assert_eq!(
+        text(&blk),
+        "v0 = Const 0x5\nSetReg v0, state+16\nv1 = Const 0x1000\nv2 = AtomicCas128 v1, v0, v0, state+16\n\
+         v3 = GetReg state+16\nv4 = Add v2, v3\nSetReg v4, state+16\njump 0x8\n"
+    );
 }

@@ -212,6 +212,24 @@ CASP1(casp_x, "casp", "x") CASP1(caspa_x, "caspa", "x") CASP1(caspl_x, "caspl", 
 static void (*const casp[2][4])(void *, u64 *, u64, u64) = {
     {casp_w, caspa_w, caspl_w, caspal_w}, {casp_x, caspa_x, caspl_x, caspal_x}};
 
+/* CASP with the pair x30, xzr (w30, wzr): returns x30 afterwards */
+static u64 casp_x30(void *p, u64 e, u64 t0, u64 t1)
+{
+    register u64 c asm("x6") = t0, d asm("x7") = t1;
+    u64 r;
+    asm volatile("mov x30, %1\n casp x30, xzr, x6, x7, [%4]\n mov %0, x30"
+                 : "=r"(r) : "r"(e), "r"(c), "r"(d), "r"(p) : "x30", "memory");
+    return r;
+}
+static u64 casp_w30(void *p, u64 e, u64 t0, u64 t1)
+{
+    register u64 c asm("x6") = t0, d asm("x7") = t1;
+    u64 r;
+    asm volatile("mov x30, %1\n casp w30, wzr, w6, w7, [%4]\n mov %0, x30"
+                 : "=r"(r) : "r"(e), "r"(c), "r"(d), "r"(p) : "x30", "memory");
+    return r;
+}
+
 static const u64 init[2] = {0x8c7b6a5948372615ull, 0x0f1e2d3c4b5a6978ull};
 static const u64 operand[3] = {0x1324354657687980ull, 0x7f7f7f7f7f7f7f7full, 0x0000000000000001ull};
 
@@ -289,6 +307,16 @@ static void lse(void)
         casp[1][ord](m, s, 3, 4);
         line("caspx", r0 ^ r1, s[0] ^ s[1] ^ m[0] ^ m[1]);
     }
+    m[0] = init[0]; m[1] = 0;
+    u64 hit = casp_x30(m, init[0], 0x1111, 0x3333); /* (x30, xzr) == (m0, m1) */
+    u64 miss = casp_x30(m, 0x1111, 0x2222, 0);      /* m1 is not 0 now */
+    line("caspx30", hit, miss);
+    line("  mem", m[0], m[1]);
+    m[0] = 0x0000000012345678ull;
+    hit = casp_w30(m, 0xffffffff12345678ull, 0x55, 0x66); /* compares w30 only */
+    miss = casp_w30(m, 0x55, 0x77, 0x88);                 /* high word 0x66 != 0 */
+    line("caspw30", hit, miss);
+    line("  mem", m[0], m[1]);
 }
 
 /* ---- contention ---- */
