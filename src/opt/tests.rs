@@ -185,7 +185,9 @@ fn zero_extensions_of_extended_values_go() {
          SetReg v8, state+32\njump 0x4\n"
     );
     assert_eq!(crate::ir::verify(&blk), Ok(()));
+}
 
+#[test]
 fn a_cas128_keeps_the_writes_of_its_pair_and_rereads_it() {
     let mut b = Builder::new(0);
     let expected = b.const_(5);
