@@ -684,8 +684,14 @@ fn die<C: GuestCpu>(process: &Process, cpu: &C, stats: &Stats, signal: i32) -> !
     log_stats(process, stats);
     process_ends(process, gdb::Stop::Terminated(signal));
     if process.log.items.cpu || process.log.items.unimp {
+        // The bytes at pc, for an instruction the translator rejected.
+        let mut code = [0u8; 4];
+        let code = match process.space.read(cpu.pc(), &mut code) {
+            Ok(()) => format!(" (code bytes {:02x?})", code),
+            Err(_) => String::new(),
+        };
         process.log.write(&format!(
-            "guest killed by signal {signal} at pc {:#x}\n{}",
+            "guest killed by signal {signal} at pc {:#x}{code}\n{}",
             cpu.pc(),
             cpu.dump()
         ));
