@@ -67,10 +67,21 @@ fn a_signal_handler_gets_the_kernels_frame_and_returns() {
     check("a64_signal", 0);
 }
 
+#[test]
+fn integer_advanced_simd_crypto_and_crc32() {
+    check("a64_neon", 0);
+}
+
+#[test]
+fn auto_vectorised_loops() {
+    check("a64_vec", 0);
+}
+
 /// Cases of `testbins/cases.txt` (by id) that emu-aarch64 runs, with the
-/// aarch64 build of their program: threads, signals, processes. (The
-/// others: arch-specific output (`signals_ucontext`), riscv assembly
-/// (`smc_threads`), or instructions not translated yet.)
+/// aarch64 build of their program: threads, signals, processes, mmap,
+/// sockets. (The others: arch-specific output (`signals_ucontext`), riscv
+/// assembly (`smc_threads`), or instructions not translated yet: `strings`
+/// and `fpmath` need scalar FP.)
 const SHARED_CASES: &[&str] = &[
     "threads_create",
     "threads_mutex",
@@ -79,6 +90,7 @@ const SHARED_CASES: &[&str] = &[
     "threads_rwlock",
     "threads_atomics",
     "threads_tls",
+    "threads_exit",
     "threads_detach",
     "threads_once",
     "threads_tsd",
@@ -108,6 +120,11 @@ const SHARED_CASES: &[&str] = &[
     "threads_signals_blocked",
     "threads_signals_busyloop",
     "threads_signals_exit_group",
+    "threads_signals_mainexit",
+    "mmap",
+    "sockets",
+    "pthread_cancel",
+    "signal_storm",
     "sigsegv",
     "efault",
 ];
