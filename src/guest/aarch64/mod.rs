@@ -1,9 +1,9 @@
 //! The aarch64 (A64) frontend: CPU state, decoder tables and translators
 //! grouped as the Arm manual's encoding groups, the Linux signal frame, and
 //! the gdb register layout. Work in progress: integer instructions, loads
-//! and stores of general and SIMD&FP registers, 32/64-bit exclusives and
-//! the Advanced SIMD operations glibc's string functions use; no scalar FP
-//! or LSE atomics yet.
+//! and stores of general and SIMD&FP registers, 32/64-bit exclusives, the
+//! integer Advanced SIMD, crypto and CRC32 instructions; no scalar FP or
+//! LSE atomics yet.
 
 pub mod cpu;
 pub mod decode;
@@ -23,15 +23,18 @@ impl GuestArch for Aarch64 {
     const ELF_MACHINE: u16 = 183; // EM_AARCH64
     const SP_OFFSET: usize = cpu::SP_OFFSET;
     const EXIT_REQUEST_OFFSET: usize = std::mem::offset_of!(Cpu, exit_request);
-    /// No optional feature is implemented yet (not even FP and Advanced
-    /// SIMD), so none is advertised.
-    const HWCAP: u64 = 0;
+    /// The optional features implemented, as the Linux arm64 uapi
+    /// `hwcap.h` numbers them. On: AES (1 << 3), PMULL (1 << 4), SHA1
+    /// (1 << 5), SHA2 (1 << 6), CRC32 (1 << 7). Off until implemented: FP
+    /// (1 << 0) and ASIMD (1 << 1), which need the floating point, and
+    /// ATOMICS (1 << 8).
+    const HWCAP: u64 = 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7;
     const MIN_SIGSTKSZ: u64 = signal::MIN_SIGSTKSZ;
     fn cpuinfo(cpus: usize) -> String {
         (0..cpus)
             .map(|i| {
                 format!(
-                    "processor\t: {i}\nBogoMIPS\t: 50.00\nFeatures\t:\nCPU implementer\t: 0x00\n\
+                    "processor\t: {i}\nBogoMIPS\t: 50.00\nFeatures\t: aes pmull sha1 sha2 crc32\nCPU implementer\t: 0x00\n\
                      CPU architecture: 8\nCPU variant\t: 0x0\nCPU part\t: 0x051\nCPU revision\t: 0\n\n"
                 )
             })

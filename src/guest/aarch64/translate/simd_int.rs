@@ -3,9 +3,10 @@
 //! immediate, by element, permutes, EXT and TBL/TBX. One out-of-line
 //! helper computes them all: a lane layout (how source lanes pair up and
 //! where results go: same width, widening, narrowing, pairwise, across)
-//! applied to a per-lane operation on exact (`i128`) values. The plain
-//! bitwise operations and 64-bit lane ADD/SUB are emitted as IR on the
-//! register halves instead. Saturation sets FPSR.QC.
+//! applied to a per-lane operation on exact (`i128`) values. The hottest
+//! simple ones (bitwise operations, ADD/SUB, CMEQ, XTN/SHRN) are emitted
+//! as 64-bit IR on the register halves instead (SWAR for narrow lanes).
+//! Saturation sets FPSR.QC.
 //!
 //! Floating-point encodings that share these classes are carved out of
 //! the patterns (their opcodes are left to the FP tables).
@@ -13,7 +14,7 @@
 use super::super::cpu::{v_offset, Cpu};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
-use crate::ir::Helper;
+use crate::ir::{Cond, Helper, Value};
 
 pub const TABLE: &[Pattern] = crate::a64_table! {
     // Three same: opcodes 00000..10111 (11xxx are FP).
@@ -664,14 +665,12 @@ fn three_same(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     if size == 3 && !q {
         return Err(Illegal);
     }
-    if size == 3 && opc == 0b10000 {
-        // ADD/SUB .2D: plain 64-bit IR on both halves.
-        for half in 0..2 {
-            let a = cx.b.get_reg(v_offset(n, half));
-            let b = cx.b.get_reg(v_offset(m, half));
-            let r = if u { cx.b.sub(a, b) } else { cx.b.add(a, b) };
-            cx.b.set_reg(v_offset(d, half), r);
-        }
+    if opc == 0b10000 {
+        inline_add_sub(cx, [d, n, m], size, u, q);
+        return Ok(());
+    }
+    if opc == 0b10001 && u {
+        inline_cmeq(cx, [d, n, m], size, q, false);
         return Ok(());
     }
     let (layout, op) = three_same_op(u, opc, size, false).ok_or(Illegal)?;
@@ -732,6 +731,126 @@ fn logical(cx: &mut Ctx, u: bool, opc: u32, q: bool, [d, n, m]: [u32; 3]) {
             }
         };
         cx.b.set_reg(v_offset(d, half), r);
+    }
+}
+
+/// The top bit of each lane of 2^size bytes, across 64 bits (SWAR).
+fn lane_tops(size: u32) -> u64 {
+    [
+        0x8080_8080_8080_8080,
+        0x8000_8000_8000_8000,
+        0x8000_0000_8000_0000,
+        0x8000_0000_0000_0000,
+    ][size as usize]
+}
+
+/// Writes both halves of Vd: `f(half)`, the high one zero unless `q`.
+fn halves(cx: &mut Ctx, d: u32, q: bool, mut f: impl FnMut(&mut Ctx, u32) -> Value) {
+    let lo = f(cx, 0);
+    let hi = if q { f(cx, 1) } else { cx.imm(0) };
+    cx.b.set_reg(v_offset(d, 0), lo);
+    cx.b.set_reg(v_offset(d, 1), hi);
+}
+
+/// ADD/SUB (vector) as 64-bit IR: lanes added without carries across
+/// them by adding the low bits and fixing the top bit.
+fn inline_add_sub(cx: &mut Ctx, [d, n, m]: [u32; 3], size: u32, sub: bool, q: bool) {
+    let h = lane_tops(size);
+    halves(cx, d, q, |cx, half| {
+        let a = cx.b.get_reg(v_offset(n, half));
+        let b = cx.b.get_reg(v_offset(m, half));
+        if size == 3 {
+            return if sub { cx.b.sub(a, b) } else { cx.b.add(a, b) };
+        }
+        let (hk, lk) = (cx.imm(h), cx.imm(!h));
+        let bl = cx.b.and(b, lk);
+        let x = cx.b.xor(a, b);
+        if sub {
+            // ((a | h) - (b & !h)) ^ ((a ^ !b) & h)
+            let ah = cx.b.or(a, hk);
+            let diff = cx.b.sub(ah, bl);
+            let nx = cx.b.not(x);
+            let top = cx.b.and(nx, hk);
+            cx.b.xor(diff, top)
+        } else {
+            // ((a & !h) + (b & !h)) ^ ((a ^ b) & h)
+            let al = cx.b.and(a, lk);
+            let sum = cx.b.add(al, bl);
+            let top = cx.b.and(x, hk);
+            cx.b.xor(sum, top)
+        }
+    });
+}
+
+/// CMEQ (register, or zero) as 64-bit IR: a lane of `n ^ m` is zero when
+/// neither its top bit nor (its low bits + all-ones-but-top) carries.
+fn inline_cmeq(cx: &mut Ctx, [d, n, m]: [u32; 3], size: u32, q: bool, zero: bool) {
+    let h = lane_tops(size);
+    halves(cx, d, q, |cx, half| {
+        let a = cx.b.get_reg(v_offset(n, half));
+        let t = if zero {
+            a
+        } else {
+            let b = cx.b.get_reg(v_offset(m, half));
+            cx.b.xor(a, b)
+        };
+        if size == 3 {
+            let z = cx.imm(0);
+            let eq = cx.b.cmp(Cond::Eq, t, z);
+            return cx.b.neg(eq);
+        }
+        let lk = cx.imm(!h);
+        let low = cx.b.and(t, lk);
+        let y = cx.b.add(low, lk);
+        let y = cx.b.or(y, t);
+        let y = cx.b.not(y);
+        let hk = cx.imm(h);
+        let z = cx.b.and(y, hk);
+        let s = cx.imm((8u64 << size) - 1);
+        let ones = cx.b.lshr(z, s);
+        let lane = cx.imm(mask(8 << size));
+        cx.b.mul(ones, lane)
+    });
+}
+
+/// XTN/SHRN (and the 2 forms) as 64-bit IR: each double-width lane of
+/// Vn shifted right by `imm`, its low half packed.
+fn inline_narrow(cx: &mut Ctx, d: u32, n: u32, size: u32, imm: u32, q: bool) {
+    // Mask of the low `w` bits of every `2w`-bit group.
+    let groups = |w: u32| (0..64 / (2 * w)).fold(0u64, |acc, i| acc | mask(w) << (2 * w * i));
+    let w = 8u32 << size;
+    let mut packed = Vec::with_capacity(2);
+    for half in 0..2 {
+        let v = cx.b.get_reg(v_offset(n, half));
+        let v = if imm == 0 {
+            v
+        } else {
+            let s = cx.imm(imm as u64);
+            cx.b.lshr(v, s)
+        };
+        let k = cx.imm(groups(w));
+        let mut t = cx.b.and(v, k);
+        // Close the gaps: the lane at 2w*i moves to w*i.
+        let mut step = w;
+        while step < 32 {
+            let s = cx.imm(step as u64);
+            let sh = cx.b.lshr(t, s);
+            let or = cx.b.or(t, sh);
+            let mk = cx.imm(groups(2 * step));
+            t = cx.b.and(or, mk);
+            step *= 2;
+        }
+        packed.push(t);
+    }
+    let s = cx.imm(32);
+    let hi = cx.b.shl(packed[1], s);
+    let r = cx.b.or(packed[0], hi);
+    if q {
+        cx.b.set_reg(v_offset(d, 1), r);
+    } else {
+        let zero = cx.imm(0);
+        cx.b.set_reg(v_offset(d, 0), r);
+        cx.b.set_reg(v_offset(d, 1), zero);
     }
 }
 
@@ -859,6 +978,15 @@ fn two_misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         }
         return Ok(());
     }
+    let (d, n) = (insn.get('d'), insn.get('n'));
+    if op == Op::EqZ {
+        inline_cmeq(cx, [d, n, 0], size, q, true);
+        return Ok(());
+    }
+    if layout == Layout::Narrow && op == Op::ShrN {
+        inline_narrow(cx, d, n, size, 0, q);
+        return Ok(());
+    }
     // Narrowing ops name the narrow size; the byte ops work on bytes.
     let size = if matches!(op, Op::Cnt | Op::Rbit) {
         0
@@ -970,6 +1098,10 @@ fn shift_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         shift_imm_op(insn.bit('u'), field(insn, 15, 11), insn.get('i'), false).ok_or(Illegal)?;
     if size == 3 && !q && layout == Layout::Same {
         return Err(Illegal);
+    }
+    if layout == Layout::Narrow && op == Op::ShrN {
+        inline_narrow(cx, insn.get('d'), insn.get('n'), size, amount, q);
+        return Ok(());
     }
     let mut e = Emit::new(insn, layout, op, size, signed);
     e.q = q;
