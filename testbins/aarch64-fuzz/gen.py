@@ -2,7 +2,8 @@
 (the decoder lines of simd_int.rs, simd.rs's copies and crypto.rs), with
 registers limited to 0..7; objdump drops the unallocated and the
 floating-point ones. Writes OUT/insns.S (each instruction between a load
-and a dump of v0-v7, x0-x7 and FPSR) and OUT/names.txt.
+and a dump of v0-v7, x0-x7, FPSR, x8 and the 64-byte buffer x8
+points at for the structure loads and stores) and OUT/names.txt.
 
 Usage: gen.py SEED COUNT OUTDIR (run.sh drives it)."""
 import os, random, subprocess, sys, struct
@@ -49,6 +50,12 @@ pats = """0qu01110ss1mmmmm0oooo1nnnnnddddd
 010111100010100ooooo10nnnnnddddd
 z0011010110mmmmm010cssnnnnnddddd
 0qo0111100000aaacccc01fffffddddd""".split()
+# Structure loads and stores: base x8 (the scratch buffer), Rt 0..4.
+ldst = """0q0011000l000000oooossnnnnnttttt
+0q0011001l0mmmmmoooossnnnnnttttt
+0q0011010lr00000ooozssnnnnnttttt
+0q0011011lrmmmmmooozssnnnnnttttt""".split()
+pats += ldst
 words = []
 for _ in range(int(sys.argv[2])):
     p = random.choice(pats)
@@ -58,6 +65,12 @@ for _ in range(int(sys.argv[2])):
         if c == '1': w |= 1 << bit
         elif c == '0': pass
         else: w |= random.getrandbits(1) << bit
+    if p in ldst:
+        w = (w & ~0x3ff) | 8 << 5 | random.randrange(5)
+        if 'mmmmm' in p:
+            w = (w & ~(31 << 16)) | random.choice([0, 1, 2, 31, 31, 31]) << 16
+        words.append(w)
+        continue
     # registers 0..7 (Rd, Rn, Rm's low bits); tbl needs n..n+3 <= 7
     w &= ~((0x18) | (0x18 << 5))
     if p.startswith('0q001110000mmmmm0llo00'):
@@ -88,6 +101,10 @@ with open(os.path.join(OUT, 'insns.S'), 'w') as f:
  ldp x2, x3, [x21], #16
  ldp x4, x5, [x21], #16
  ldp x6, x7, [x21], #16
+ ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [x21]
+ adrp x8, scratch
+ add x8, x8, :lo12:scratch
+ st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [x8]
  msr fpsr, xzr
  ret
 save_state:
@@ -99,7 +116,16 @@ save_state:
  stp x6, x7, [x20], #16
  mrs x21, fpsr
  str x21, [x20], #8
+ str x8, [x20], #8
+ adrp x21, scratch
+ add x21, x21, :lo12:scratch
+ ld1 {v16.16b, v17.16b, v18.16b, v19.16b}, [x21]
+ st1 {v16.16b, v17.16b, v18.16b, v19.16b}, [x20], #64
  ret
+.bss
+.balign 16
+scratch:
+ .skip 64
 ''')
 with open(os.path.join(OUT, 'names.txt'), 'w') as f:
     for w, txt in ok: f.write('%08x %s\n' % (w, txt))

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Differential check of emu-aarch64 against qemu-aarch64 on random
 # integer Advanced SIMD / crypto / CRC32 encodings (see gen.py): every
-# instruction's v0-v7, x0-x7 and FPSR must match, on both backends.
+# instruction's v0-v7, x0-x7, FPSR and scratch memory must match, on both
+# backends.
 #
 # Usage: testbins/aarch64-fuzz/run.sh [seed] [count]   (from the repo root,
 # after cargo build --release --bin emu-aarch64)
