@@ -249,6 +249,7 @@ pub fn clmul(a: u64, b: u64, bits: u32) -> u128 {
 /// One lane: sources `x`, `y` (`sb` bits wide), the destination's old
 /// lane `acc` (`rb` bits, the result's width).
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn calc(
     op: Op,
     x: i128,
@@ -347,6 +348,19 @@ fn calc(
     }
 }
 
+/// `f` on adjacent byte pairs of the first `count` bytes of n then m.
+#[inline(always)]
+fn pairwise_bytes(n: &[u8; 16], m: &[u8; 16], count: usize, f: impl Fn(u8, u8) -> u8) -> [u8; 16] {
+    let mut cat = [0u8; 32];
+    cat[..count].copy_from_slice(&n[..count]);
+    cat[count..2 * count].copy_from_slice(&m[..count]);
+    let mut out = [0u8; 16];
+    for i in 0..count {
+        out[i] = f(cat[2 * i], cat[2 * i + 1]);
+    }
+    out
+}
+
 fn vget(cpu: &Cpu, r: usize) -> u128 {
     cpu.vreg[r][0] as u128 | (cpu.vreg[r][1] as u128) << 64
 }
@@ -392,6 +406,20 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
     let imm = (shape >> 16 & 0xff) as u32;
     let index = (shape >> 24 & 15) as usize;
     let (vn, vm, vd) = (vget(cpu, n), vget(cpu, m), vget(cpu, d));
+    if layout == Layout::Pair && bits == 8 && !scalar {
+        // UMAXP/UMINP/ADDP on bytes (glibc's string functions): direct.
+        let count = if q { 16 } else { 8 };
+        let (nb, mb) = (vn.to_le_bytes(), vm.to_le_bytes());
+        let out = match (op, sg) {
+            (Op::Max, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.max(y)),
+            (Op::Min, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.min(y)),
+            (Op::Max, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).max(y as i8) as u8),
+            (Op::Min, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).min(y as i8) as u8),
+            _ => pairwise_bytes(&nb, &mb, count, |x, y| x.wrapping_add(y)),
+        };
+        vset(cpu, d, u128::from_le_bytes(out));
+        return 0;
+    }
     let width = if q { 128 } else { 64 };
     let mut qc = false;
     let ext = |v: u64, b: u32| extend(v, b, sg);
