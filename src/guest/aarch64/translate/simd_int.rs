@@ -380,46 +380,44 @@ fn with_lane(v: u128, i: usize, bits: u32, x: u64) -> u128 {
     (v & !m) | ((x & mask(bits)) as u128) << sh
 }
 
-/// `int_op(state, regs, shape, op)`: regs = d | n << 5 | m << 10; shape =
-/// q | size << 1 | scalar << 3 | signed << 4 | by-element << 5 |
-/// imm << 16 | element index << 24; op = Op | Layout << 8.
-unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u64) -> u64 {
-    // SAFETY: `state` is the guest's Cpu (the IR calling convention).
-    let cpu = &mut *(state as *mut Cpu);
-    let (op, layout) = (op as u8, (op >> 8) as u8);
-    debug_assert!(op < OP_COUNT && layout < LAYOUT_COUNT);
-    // SAFETY: `emit` packs valid discriminants of these `repr(u8)` enums.
-    let (op, layout) = (
-        std::mem::transmute::<u8, Op>(op),
-        std::mem::transmute::<u8, Layout>(layout),
-    );
-    let (d, n, m) = (
-        (regs & 31) as usize,
-        (regs >> 5 & 31) as usize,
-        (regs >> 10 & 31) as usize,
-    );
-    let q = shape & 1 == 1;
-    let bits = 8u32 << (shape >> 1 & 3);
-    let scalar = shape >> 3 & 1 == 1;
-    let sg = shape >> 4 & 1 == 1;
-    let elem = shape >> 5 & 1 == 1;
-    let imm = (shape >> 16 & 0xff) as u32;
-    let index = (shape >> 24 & 15) as usize;
-    let (vn, vm, vd) = (vget(cpu, n), vget(cpu, m), vget(cpu, d));
-    if layout == Layout::Pair && bits == 8 && !scalar {
-        // UMAXP/UMINP/ADDP on bytes (glibc's string functions): direct.
-        let count = if q { 16 } else { 8 };
-        let (nb, mb) = (vn.to_le_bytes(), vm.to_le_bytes());
-        let out = match (op, sg) {
-            (Op::Max, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.max(y)),
-            (Op::Min, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.min(y)),
-            (Op::Max, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).max(y as i8) as u8),
-            (Op::Min, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).min(y as i8) as u8),
-            _ => pairwise_bytes(&nb, &mb, count, |x, y| x.wrapping_add(y)),
-        };
-        vset(cpu, d, u128::from_le_bytes(out));
-        return 0;
-    }
+/// What the lane walk of [`int_op`] reads.
+struct Lanes {
+    vn: u128,
+    vm: u128,
+    vd: u128,
+    /// The table registers of TBL/TBX.
+    table: [u128; 4],
+    q: bool,
+    bits: u32,
+    scalar: bool,
+    sg: bool,
+    elem: bool,
+    imm: u32,
+    index: usize,
+}
+
+/// Walks the lanes of `layout` with the lane operation `f(x, y, acc, sb,
+/// rb, qc)`; returns the result and whether it saturated. Generic so the
+/// hot operations get a copy with the operation known.
+#[inline(always)]
+fn walk(
+    p: &Lanes,
+    layout: Layout,
+    f: impl Fn(i128, i128, i128, u32, u32, &mut bool) -> u64,
+) -> (u128, bool) {
+    let Lanes {
+        vn,
+        vm,
+        vd,
+        q,
+        bits,
+        scalar,
+        sg,
+        elem,
+        imm,
+        index,
+        ..
+    } = *p;
     let width = if q { 128 } else { 64 };
     let mut qc = false;
     let ext = |v: u64, b: u32| extend(v, b, sg);
@@ -433,15 +431,12 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
         Layout::Same => {
             for i in 0..count {
                 let (x, y, a) = (lane(vn, i, bits), y_at(i, bits), lane(vd, i, bits));
-                let v = calc(
-                    op,
+                let v = f(
                     ext(x, bits),
                     ext(y, bits),
                     ext(a, bits),
                     bits,
                     bits,
-                    imm,
-                    sg,
                     &mut qc,
                 );
                 r = with_lane(r, i, bits, v);
@@ -457,7 +452,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
             };
             for i in 0..count {
                 let (x, y) = (ext(at(2 * i), bits), ext(at(2 * i + 1), bits));
-                r = with_lane(r, i, bits, calc(op, x, y, 0, bits, bits, imm, sg, &mut qc));
+                r = with_lane(r, i, bits, f(x, y, 0, bits, bits, &mut qc));
             }
         }
         Layout::Long | Layout::Wide => {
@@ -470,7 +465,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
                 };
                 let y = ext(y_at(base + i, bits), bits);
                 let a = ext(lane(vd, i, wb), wb);
-                r = with_lane(r, i, wb, calc(op, x, y, a, bits, wb, imm, sg, &mut qc));
+                r = with_lane(r, i, wb, f(x, y, a, bits, wb, &mut qc));
             }
         }
         Layout::Narrow => {
@@ -480,12 +475,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
             }
             for i in 0..count {
                 let (x, y) = (ext(lane(vn, i, wb), wb), ext(lane(vm, i, wb), wb));
-                r = with_lane(
-                    r,
-                    base + i,
-                    bits,
-                    calc(op, x, y, 0, wb, bits, imm, sg, &mut qc),
-                );
+                r = with_lane(r, base + i, bits, f(x, y, 0, wb, bits, &mut qc));
             }
         }
         Layout::PairLong => {
@@ -495,7 +485,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
                     ext(lane(vn, 2 * i + 1, bits), bits),
                 );
                 let a = ext(lane(vd, i, wb), wb);
-                r = with_lane(r, i, wb, calc(op, x, y, a, bits, wb, imm, sg, &mut qc));
+                r = with_lane(r, i, wb, f(x, y, a, bits, wb, &mut qc));
             }
         }
         Layout::Across | Layout::AcrossLong => {
@@ -507,7 +497,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
             let mut acc = ext(lane(vn, 0, bits), bits);
             for i in 1..count {
                 let x = ext(lane(vn, i, bits), bits);
-                acc = extend(calc(op, acc, x, 0, rb, rb, imm, sg, &mut qc), rb, sg);
+                acc = extend(f(acc, x, 0, rb, rb, &mut qc), rb, sg);
             }
             r = trunc(acc, rb) as u128;
         }
@@ -551,7 +541,7 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
         Layout::Tbl => {
             let regs = (imm & 3) as usize + 1;
             let tbx = imm & 4 != 0;
-            let table: Vec<u128> = (0..regs).map(|k| vget(cpu, (n + k) % 32)).collect();
+            let table = &p.table[..regs];
             for i in 0..(width / 8) as usize {
                 let idx = lane(vm, i, 8) as usize;
                 let v = if idx < 16 * regs {
@@ -565,6 +555,80 @@ unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u
             }
         }
     }
+    (r, qc)
+}
+
+/// `int_op(state, regs, shape, op)`: regs = d | n << 5 | m << 10; shape =
+/// q | size << 1 | scalar << 3 | signed << 4 | by-element << 5 |
+/// imm << 16 | element index << 24; op = Op | Layout << 8.
+unsafe extern "C" fn int_op(state: *mut u8, regs: u64, shape: u64, op: u64, _: u64) -> u64 {
+    // SAFETY: `state` is the guest's Cpu (the IR calling convention).
+    let cpu = &mut *(state as *mut Cpu);
+    let (op, layout) = (op as u8, (op >> 8) as u8);
+    debug_assert!(op < OP_COUNT && layout < LAYOUT_COUNT);
+    // SAFETY: `emit` packs valid discriminants of these `repr(u8)` enums.
+    let (op, layout) = (
+        std::mem::transmute::<u8, Op>(op),
+        std::mem::transmute::<u8, Layout>(layout),
+    );
+    let (d, n, m) = (
+        (regs & 31) as usize,
+        (regs >> 5 & 31) as usize,
+        (regs >> 10 & 31) as usize,
+    );
+    let q = shape & 1 == 1;
+    let bits = 8u32 << (shape >> 1 & 3);
+    let scalar = shape >> 3 & 1 == 1;
+    let sg = shape >> 4 & 1 == 1;
+    let elem = shape >> 5 & 1 == 1;
+    let imm = (shape >> 16 & 0xff) as u32;
+    let index = (shape >> 24 & 15) as usize;
+    let (vn, vm, vd) = (vget(cpu, n), vget(cpu, m), vget(cpu, d));
+    if layout == Layout::Pair && bits == 8 && !scalar {
+        // UMAXP/UMINP/ADDP on bytes (glibc's string functions): direct.
+        let count = if q { 16 } else { 8 };
+        let (nb, mb) = (vn.to_le_bytes(), vm.to_le_bytes());
+        let out = match (op, sg) {
+            (Op::Max, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.max(y)),
+            (Op::Min, false) => pairwise_bytes(&nb, &mb, count, |x, y| x.min(y)),
+            (Op::Max, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).max(y as i8) as u8),
+            (Op::Min, true) => pairwise_bytes(&nb, &mb, count, |x, y| (x as i8).min(y as i8) as u8),
+            _ => pairwise_bytes(&nb, &mb, count, |x, y| x.wrapping_add(y)),
+        };
+        vset(cpu, d, u128::from_le_bytes(out));
+        return 0;
+    }
+    let mut table = [0u128; 4];
+    if layout == Layout::Tbl {
+        for (k, t) in table.iter_mut().enumerate() {
+            *t = vget(cpu, (n + k) % 32);
+        }
+    }
+    let p = Lanes {
+        vn,
+        vm,
+        vd,
+        table,
+        q,
+        bits,
+        scalar,
+        sg,
+        elem,
+        imm,
+        index,
+    };
+    macro_rules! with_op {
+        ($($hot:ident),*) => {
+            match op {
+                $(Op::$hot => walk(&p, layout, |x, y, a, sb, rb, qc| {
+                    calc(Op::$hot, x, y, a, sb, rb, imm, sg, qc)
+                }),)*
+                _ => walk(&p, layout, |x, y, a, sb, rb, qc| calc(op, x, y, a, sb, rb, imm, sg, qc)),
+            }
+        };
+    }
+    // The operations auto-vectorised loops use most get their own copy.
+    let (r, qc) = with_op!(Add, Sub, Mul, Mla, Mls, ShlImm, Max, Min, Shr, Gt, Ge, QAdd, Abd);
     vset(cpu, d, r);
     if qc {
         cpu.fpsr |= FPSR_QC;
