@@ -80,10 +80,21 @@ fn atomics_exclusives_lse_and_rcpc_under_contention() {
     check("a64_atomics", 0);
 }
 
+#[test]
+fn integer_advanced_simd_crypto_and_crc32() {
+    check("a64_neon", 0);
+}
+
+#[test]
+fn auto_vectorised_loops() {
+    check("a64_vec", 0);
+}
+
 /// Cases of `testbins/cases.txt` (by id) that emu-aarch64 runs, with the
-/// aarch64 build of their program: threads, signals, processes. (The
-/// others: arch-specific output (`signals_ucontext`), riscv assembly
-/// (`smc_threads`), or instructions not translated yet.)
+/// aarch64 build of their program: threads, signals, processes, mmap,
+/// sockets. (The others: arch-specific output (`signals_ucontext`), riscv
+/// assembly (`smc_threads`), or instructions not translated yet: `strings`
+/// and `fpmath` need scalar FP.)
 const SHARED_CASES: &[&str] = &[
     "threads_create",
     "threads_mutex",
@@ -92,6 +103,7 @@ const SHARED_CASES: &[&str] = &[
     "threads_rwlock",
     "threads_atomics",
     "threads_tls",
+    "threads_exit",
     "threads_detach",
     "threads_once",
     "threads_tsd",
@@ -121,6 +133,11 @@ const SHARED_CASES: &[&str] = &[
     "threads_signals_blocked",
     "threads_signals_busyloop",
     "threads_signals_exit_group",
+    "threads_signals_mainexit",
+    "mmap",
+    "sockets",
+    "pthread_cancel",
+    "signal_storm",
     "sigsegv",
     "efault",
 ];

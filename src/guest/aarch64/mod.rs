@@ -1,9 +1,9 @@
 //! The aarch64 (A64) frontend: CPU state, decoder tables and translators
 //! grouped as the Arm manual's encoding groups, the Linux signal frame, and
-//! the gdb register layout. Work in progress: integer instructions, loads
-//! and stores of general and SIMD&FP registers, the atomics (exclusives
-//! of every size, LSE, RCpc) and the Advanced SIMD operations glibc's
-//! string functions use; no scalar FP yet.
+//! the gdb register layout: integer instructions, loads and stores of
+//! general and SIMD&FP registers, the atomics (exclusives of every size,
+//! LSE, RCpc), scalar floating point, Advanced SIMD (integer and FP), and
+//! the AES/SHA/PMULL/CRC32 instructions.
 
 pub mod cpu;
 pub mod decode;
@@ -39,6 +39,11 @@ impl GuestArch for Aarch64 {
     /// merge line by line.
     #[allow(clippy::identity_op)]
     const HWCAP: u64 = 0
+        // FP and ASIMD (FEAT_FP, FEAT_AdvSIMD): translate/fp.rs,
+        // simd_fp.rs, simd.rs and simd_int.rs.
+        | 1 << 0 | 1 << 1
+        // AES, PMULL, SHA1, SHA2, CRC32: translate/crypto.rs.
+        | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7
         // LSE atomics (HWCAP_ATOMICS), LDAPR (HWCAP_LRCPC), LDAPUR/STLUR
         // (HWCAP_ILRCPC): translate/ldst.rs.
         | 1 << 8 | 1 << 15 | 1 << 26;

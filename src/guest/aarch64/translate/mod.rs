@@ -4,12 +4,14 @@
 //! per encoding group of the Arm manual; each exports its decoder `TABLE`.
 
 mod branch;
+mod crypto;
 mod dp_imm;
 mod dp_reg;
 mod fp;
 mod ldst;
 mod simd;
 mod simd_fp;
+mod simd_int;
 
 use super::cpu::{x_offset, C_OFFSET, N_OFFSET, SP_OFFSET, V_OFFSET, Z_OFFSET};
 use super::decode::{lookup, Illegal, Pattern};
@@ -26,6 +28,10 @@ pub const TABLES: &[&[Pattern]] = &[
     fp::TABLE,
     simd_fp::TABLE,
     simd::TABLE,
+    // After simd: its MOVI/MVNI line claims the shift-by-immediate
+    // encodings with immh = 0.
+    simd_int::TABLE,
+    crypto::TABLE,
 ];
 
 /// Longest block, in guest instructions.
