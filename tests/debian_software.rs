@@ -454,13 +454,6 @@ macro_rules! cases {
                 }
             )*
         }
-        const CASE_NAMES: &[&str] = &[$($name),*];
-    };
-}
-
-/// The cases emu-aarch64 runs so far.
-macro_rules! arm64_cases {
-    ($($test:ident => $name:literal,)*) => {
         mod arm64 {
             $(
                 #[test]
@@ -469,14 +462,8 @@ macro_rules! arm64_cases {
                 }
             )*
         }
+        const CASE_NAMES: &[&str] = &[$($name),*];
     };
-}
-
-arm64_cases! {
-    bb_sh_pipeline => "bb-sh-pipeline",
-    bb_exit_status => "bb-exit-status",
-    bb_digest => "bb-digest",
-    bb_find => "bb-find",
 }
 
 cases! {

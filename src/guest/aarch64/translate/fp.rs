@@ -926,7 +926,12 @@ pub(super) unsafe fn cpu<'a>(state: *mut u8) -> &'a mut Cpu {
 /// ConditionHolds for the current NZCV.
 fn holds(cpu: &Cpu, cond: u64) -> bool {
     let bits = cpu.nzcv();
-    let (n, z, c, v) = (bits >> 31 & 1 == 1, bits >> 30 & 1 == 1, bits >> 29 & 1 == 1, bits >> 28 & 1 == 1);
+    let (n, z, c, v) = (
+        bits >> 31 & 1 == 1,
+        bits >> 30 & 1 == 1,
+        bits >> 29 & 1 == 1,
+        bits >> 28 & 1 == 1,
+    );
     let r = match cond >> 1 {
         0 => z,
         1 => c,
