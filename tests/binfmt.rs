@@ -1,8 +1,8 @@
 //! emu-binfmt and binfmt_misc end to end, as root: foreign programs run
 //! directly, argv[0] kept with P, setuid credentials with C, execute-only
-//! programs with O, `status`, and a Debian riscv64 chroot whose shell
-//! scripts, coreutils and child processes all run through a fixed (F),
-//! statically linked emu-riscv64.
+//! programs with O, `status`, and Debian riscv64 and arm64 chroots whose
+//! shell scripts, coreutils and child processes all run through a fixed
+//! (F), statically linked emu-riscv64 or emu-aarch64.
 //!
 //! Registrations are machine-wide and every one matches every riscv64
 //! program, so these tests take a lock file and each registers under a
@@ -363,11 +363,23 @@ fn static_emu_dir() -> PathBuf {
 
 #[test]
 fn a_debian_chroot_runs_scripts_coreutils_and_children_through_binfmt() {
+    debian_chroot("riscv64", "riscv64");
+}
+
+#[test]
+fn a_debian_arm64_chroot_runs_through_binfmt() {
+    debian_chroot("arm64", "aarch64");
+}
+
+/// A Debian root of `debian_arch` whose shell script, coreutils and child
+/// processes all run through binfmt_misc and the static emu-`arch`.
+fn debian_chroot(debian_arch: &str, arch: &'static str) {
     let Some(b) = binfmt() else { return };
-    let debian = manifest_dir().join(".cache/debian-riscv64/root");
+    let debian = manifest_dir().join(format!(".cache/debian-{debian_arch}/root"));
     assert!(
         debian.join("bin/dash").exists() && debian.join("usr/bin/tr").exists(),
-        "no Debian riscv64 root with dash and coreutils at {} (run tests/debian/fetch.sh)",
+        "no Debian {debian_arch} root with dash and coreutils at {} \
+         (run EMU_DEBIAN_ARCH={debian_arch} tests/debian/fetch.sh)",
         debian.display()
     );
     let emu = static_emu_dir();
@@ -390,7 +402,7 @@ fn a_debian_chroot_runs_scripts_coreutils_and_children_through_binfmt() {
     .unwrap();
     fs::set_permissions(root.join("tmp/t.sh"), fs::Permissions::from_mode(0o755)).unwrap();
     // F: the kernel holds the (static) interpreter, which the root lacks.
-    let _r = Registration::new(&b, &emu, &["--fix-binary"]);
+    let _r = Registration::for_arch(&b, arch, &emu, &["--fix-binary"]);
     let o = run(Command::new("chroot").arg(&root).args([
         "/bin/sh",
         "-c",
@@ -401,7 +413,7 @@ fn a_debian_chroot_runs_scripts_coreutils_and_children_through_binfmt() {
         text(&o),
         text_of(
             0,
-            &format!("script args: a b\n{programs}\nHELLO WORLD\nchild exit: 7\nriscv64\ndone\n")
+            &format!("script args: a b\n{programs}\nHELLO WORLD\nchild exit: 7\n{arch}\ndone\n")
         )
     );
 }
