@@ -44,10 +44,23 @@ pub enum VecOp {
     /// by `shift` and truncated, fill the low 64 bits (q clear) or the
     /// high 64 bits, keeping the low ones (q set).
     ShiftRightNarrow,
+    /// Each lane of n shifted left by `shift` (0 when it is the lane size
+    /// or more).
+    ShiftLeft,
+    /// Logical shift right by `shift` (0 from the lane size on).
+    ShiftRightU,
+    /// Arithmetic shift right by `shift` (the sign from the lane size on).
+    ShiftRightS,
+    /// Widening: the lanes of the low (q clear) or high (q set) 64 bits of
+    /// n, zero-extended to twice their size and shifted left by `shift`,
+    /// make the whole 128-bit result. `size` is the source lane size.
+    WidenU,
+    /// As [`VecOp::WidenU`], sign-extending.
+    WidenS,
 }
 
 impl VecOp {
-    pub const ALL: [VecOp; 15] = [
+    pub const ALL: [VecOp; 20] = [
         VecOp::Add,
         VecOp::Sub,
         VecOp::CmpEq,
@@ -63,6 +76,11 @@ impl VecOp {
         VecOp::MaxPairU,
         VecOp::MinPairU,
         VecOp::ShiftRightNarrow,
+        VecOp::ShiftLeft,
+        VecOp::ShiftRightU,
+        VecOp::ShiftRightS,
+        VecOp::WidenU,
+        VecOp::WidenS,
     ];
 }
 
@@ -95,8 +113,10 @@ impl VecArgs {
         let size = (a >> 8 & 3) as u32;
         let q = a >> 10 & 1 == 1;
         let pairwise = matches!(op, VecOp::AddPair | VecOp::MaxPairU | VecOp::MinPairU);
-        // No narrowing to 64-bit lanes; no pairs of one 64-bit lane.
-        if (op == VecOp::ShiftRightNarrow || pairwise && !q) && size == 3 {
+        // No narrowing to or widening from 64-bit lanes; no pairs of one
+        // 64-bit lane.
+        let resizes = matches!(op, VecOp::ShiftRightNarrow | VecOp::WidenU | VecOp::WidenS);
+        if (resizes || pairwise && !q) && size == 3 {
             return None;
         }
         Some(VecArgs {
@@ -184,6 +204,19 @@ pub fn apply(args: VecArgs, n: u128, m: u128, d_old: u128) -> u128 {
         VecOp::MinU => lanewise(&|x, y| x.min(y)),
         VecOp::MaxS => lanewise(&|x, y| s(x).max(s(y)) as u64),
         VecOp::MinS => lanewise(&|x, y| s(x).min(s(y)) as u64),
+        VecOp::ShiftLeft => lanewise(&|x, _| x.checked_shl(args.shift).unwrap_or(0)),
+        VecOp::ShiftRightU => lanewise(&|x, _| x.checked_shr(args.shift).unwrap_or(0)),
+        VecOp::ShiftRightS => lanewise(&|x, _| (s(x) >> args.shift.min(63)) as u64),
+        VecOp::WidenU | VecOp::WidenS => {
+            let src = if args.q { (full_n >> 64) as u64 } else { full_n as u64 };
+            let wide = 2 * bits;
+            (0..64 / bits).fold(0u128, |r, i| {
+                let x = lane(src as u128, i, bits);
+                let x = if args.op == VecOp::WidenS { s(x) as u64 } else { x };
+                let v = x.checked_shl(args.shift).unwrap_or(0) & mask(wide);
+                r | (v as u128) << (i * wide)
+            })
+        }
         VecOp::AddPair => pairwise(&|x, y| x.wrapping_add(y)),
         VecOp::MaxPairU => pairwise(&|x, y| x.max(y)),
         VecOp::MinPairU => pairwise(&|x, y| x.min(y)),
@@ -261,6 +294,22 @@ mod tests {
             apply(args(VecOp::AddPair, 3, true), 1 | 2 << 64, 3 | 4 << 64, 0),
             3 | 7 << 64
         );
+        // ushr/sshr/shl by immediate, also by the whole lane.
+        let mut sh = args(VecOp::ShiftRightS, 1, false);
+        sh.shift = 16;
+        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0xffff_0000_0000_ffff);
+        sh.op = VecOp::ShiftRightU;
+        sh.shift = 4;
+        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0x0800_07ff_0000_0fff);
+        sh.op = VecOp::ShiftLeft;
+        sh.shift = 15;
+        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0x0000_8000_8000_0000);
+        // uxtl2 v.4s, v.8h and sshll v.8h, v.8b, #1.
+        let mut w = args(VecOp::WidenU, 1, true);
+        assert_eq!(apply(w, 0x8001_0002_0003_0004u128 << 64, 0, 0), 0x8001_0000_0002_0000_0003_0000_0004);
+        w = args(VecOp::WidenS, 0, false);
+        w.shift = 1;
+        assert_eq!(apply(w, 0x0102_0304_0506_ff80, 0, 0), 0x0002_0004_0006_0008_000a_000c_fffe_ff00);
         // shrn v.8b, v.8h, #4 and shrn2 keeping the low half.
         let mut a = args(VecOp::ShiftRightNarrow, 0, false);
         a.shift = 4;

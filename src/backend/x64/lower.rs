@@ -301,16 +301,36 @@ fn lanewise_sse(args: vector::VecArgs) -> Option<(u8, bool, bool)> {
     by_size(ops).map(|op| (op, swap, swap))
 }
 
+/// A shift by an immediate as SSE2's (opcode group, ModRM reg field):
+/// 16/32/64-bit lanes (no 64-bit arithmetic shift).
+fn shift_sse(args: vector::VecArgs) -> Option<(u8, u8)> {
+    use vector::VecOp as V;
+    let group = match args.size {
+        1 => 0x71,
+        2 => 0x72,
+        3 => 0x73,
+        _ => return None,
+    };
+    match args.op {
+        V::ShiftLeft => Some((group, 6)),
+        V::ShiftRightU => Some((group, 2)),
+        V::ShiftRightS if args.size < 3 => Some((group, 4)),
+        _ => None,
+    }
+}
+
 /// Whether the JIT computes this [`vector::VECTOR`] operation inline.
 pub fn inlines_vector(args: vector::VecArgs) -> bool {
     use vector::VecOp as V;
-    lanewise_sse(args).is_some()
+    shift_sse(args).is_some()
+        || lanewise_sse(args).is_some()
         || matches!(
             (args.op, args.size),
             (
                 V::CmpGeU | V::CmpGtU | V::AddPair | V::MaxPairU | V::MinPairU,
                 0
             ) | (V::ShiftRightNarrow, 0 | 1)
+                | (V::WidenU | V::WidenS, _)
         )
 }
 
@@ -878,6 +898,14 @@ impl Lower<'_> {
             }
             l.a.movdqu_store(state(d), x);
         };
+        if let Some((group, ext)) = shift_sse(args) {
+            // The SSE shifts take counts up to 255: past the lane size they
+            // give 0 (or the sign), as the operation says.
+            load(self, 0, n);
+            self.a.packed_shift(group, ext, 0, args.shift.min(255) as u8);
+            store(self, 0);
+            return true;
+        }
         if let Some(op) = op {
             let (a, b) = if swap { (1, 0) } else { (0, 1) };
             load(self, a, n);
@@ -943,6 +971,32 @@ impl Lower<'_> {
                 }
                 self.a.packed(op, 0, 2);
                 store(self, 0);
+            }
+            (V::WidenU | V::WidenS, _) => {
+                self.a.movdqu_load(0, state(n));
+                if args.q {
+                    self.a.packed_shift(0x73, 3, 0, 8); // psrldq: the high half down
+                }
+                // punpcklbw/wd/dq: each lane next to its extension.
+                let unpack = 0x60 + size as u8;
+                if args.op == V::WidenU {
+                    self.a.packed(0xef, 1, 1); // pxor: zero
+                    self.a.packed(unpack, 0, 1);
+                } else if size < 2 {
+                    // Each lane twice, then shifted down arithmetically.
+                    self.a.packed(unpack, 0, 0);
+                    self.a.packed_shift(0x71 + size as u8, 4, 0, 8 << size);
+                } else {
+                    // No 64-bit arithmetic shift: the sign masks (0 > x) go
+                    // above each lane.
+                    self.a.packed(0xef, 1, 1);
+                    self.a.packed(0x66, 1, 0); // pcmpgtd xmm1, xmm0
+                    self.a.packed(unpack, 0, 1);
+                }
+                if args.shift != 0 {
+                    self.a.packed_shift(0x71 + size as u8, 6, 0, args.shift.min(255) as u8);
+                }
+                self.a.movdqu_store(state(d), 0);
             }
             (V::ShiftRightNarrow, 0 | 1) => {
                 // Keep each wide lane's low half after the shift, then pack.

@@ -15,7 +15,7 @@
 //! conversions to integers giving 0 for NaN, and the FRECPE/FRSQRTE
 //! estimates.
 
-use super::super::cpu::Cpu;
+use super::super::cpu::{v_offset, Cpu};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
 use crate::ir::Helper;
@@ -265,6 +265,53 @@ pub struct Env {
     pub flags: u64,
 }
 
+/// The host's IEEE arithmetic for the common case (QEMU's "hardfloat"
+/// idea): add, subtract, multiply and divide of normal or zero operands,
+/// rounding to nearest, whose result is normal (or an exact zero). The
+/// host rounds exactly as the architecture does there, and no flag but
+/// IXC can arise, which the exact error term of the operation decides.
+/// None for everything else (SoftFloat computes it).
+macro_rules! host_binary {
+    ($t:ty, $bits:ty, $op:expr, $a:expr, $b:expr) => {{
+        let (a, b) = (<$t>::from_bits($a as $bits), <$t>::from_bits($b as $bits));
+        let plain = |x: $t| x == 0.0 || x.is_normal();
+        if !plain(a) || !plain(b) || ($op == Bin::Div && b == 0.0) {
+            return None;
+        }
+        let (r, err) = match $op {
+            Bin::Add | Bin::Sub => {
+                let b = if $op == Bin::Sub { -b } else { b };
+                let r = a + b;
+                // TwoSum: a + b = r + err exactly.
+                let bb = r - a;
+                (r, (a - (r - bb)) + (b - bb))
+            }
+            Bin::Mul => {
+                let r = a * b;
+                (r, a.mul_add(b, -r))
+            }
+            _ => {
+                let r = a / b;
+                (r, r.mul_add(-b, a))
+            }
+        };
+        // A zero result is exact only when it cancels or an operand is 0.
+        let exact_zero = r == 0.0 && (matches!($op, Bin::Add | Bin::Sub) || a == 0.0 || b == 0.0);
+        if !(r.is_normal() || exact_zero) {
+            return None;
+        }
+        // The product's and the quotient's error terms are exact only away
+        // from the subnormal range: they are below |r| (or |a|) · 2^-mant.
+        let far = |x: $t| {
+            x == 0.0 || x.abs() >= <$t>::MIN_POSITIVE * (2.0 as $t).powi(<$t>::MANTISSA_DIGITS as i32 + 2)
+        };
+        if ($op == Bin::Mul && !far(r)) || ($op == Bin::Div && !(far(a) && far(r))) {
+            return None;
+        }
+        (r.to_bits() as u64, err != 0.0)
+    }};
+}
+
 /// The two-operand operations.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Bin {
@@ -291,6 +338,22 @@ pub enum Bin {
 impl Env {
     pub fn new(fpcr: u64) -> Env {
         Env { fpcr, flags: 0 }
+    }
+
+    /// [`host_binary!`] when it applies.
+    fn host_binary(&mut self, p: Prec, op: Bin, a: u64, b: u64) -> Option<u64> {
+        if self.rmode() != 0 || !matches!(op, Bin::Add | Bin::Sub | Bin::Mul | Bin::Div) {
+            return None;
+        }
+        let (r, inexact) = match p {
+            Prec::D => host_binary!(f64, u64, op, a, b),
+            Prec::S => host_binary!(f32, u32, op, a, b),
+            Prec::H => return None,
+        };
+        if inexact {
+            self.flags |= IXC;
+        }
+        Some(r)
     }
 
     /// FPCR.RMode.
@@ -383,6 +446,9 @@ impl Env {
     }
 
     pub fn binary(&mut self, p: Prec, op: Bin, a: u64, b: u64) -> u64 {
+        if let Some(r) = self.host_binary(p, op, a, b) {
+            return r;
+        }
         let mode = self.rmode();
         match op {
             Bin::NMul => return self.binary(p, Bin::Mul, a, b) ^ p.sign(),
@@ -1085,11 +1151,31 @@ fn format(insn: Insn) -> Result<u32, Illegal> {
     }
 }
 
-/// FMOV, FABS, FNEG, FSQRT (register).
+/// FMOV, FABS, FNEG, FSQRT (register). The first three only move or
+/// change the sign bit (no NaN processing, no flags): plain IR.
 fn fp_unary(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let t = format(insn)?;
-    let regs = [insn.get('d'), insn.get('n'), 0, 0];
-    emit(cx, Op::Unary, regs, t, insn.get('o') as u64);
+    let (d, n, op) = (insn.get('d'), insn.get('n'), insn.get('o'));
+    if op == 3 {
+        emit(cx, Op::Unary, [d, n, 0, 0], t, op as u64);
+        return Ok(());
+    }
+    let p = Prec::from_ptype(t).ok_or(Illegal)?;
+    let v = cx.b.get_reg(v_offset(n, 0));
+    let (keep, flip) = match op {
+        0 => (p.mask(), 0),
+        1 => (p.mask() & !p.sign(), 0),
+        _ => (p.mask(), p.sign()),
+    };
+    let keep = cx.imm(keep);
+    let mut r = cx.b.and(v, keep);
+    if flip != 0 {
+        let flip = cx.imm(flip);
+        r = cx.b.xor(r, flip);
+    }
+    let zero = cx.imm(0);
+    cx.b.set_reg(v_offset(d, 0), r);
+    cx.b.set_reg(v_offset(d, 1), zero);
     Ok(())
 }
 

@@ -1133,9 +1133,18 @@ fn shift_imm(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     if size == 3 && !q && layout == Layout::Same {
         return Err(Illegal);
     }
-    if layout == Layout::Narrow && op == Op::ShrN {
-        let dn = [insn.get('d'), insn.get('n')];
-        vector_shift(cx, VecOp::ShiftRightNarrow, size, q, None, dn, amount);
+    let dn = [insn.get('d'), insn.get('n')];
+    let vop = match (layout, op, signed) {
+        (Layout::Narrow, Op::ShrN, _) => Some(VecOp::ShiftRightNarrow),
+        (Layout::Same, Op::Shr, true) => Some(VecOp::ShiftRightS),
+        (Layout::Same, Op::Shr, false) => Some(VecOp::ShiftRightU),
+        (Layout::Same, Op::ShlImm, _) => Some(VecOp::ShiftLeft),
+        (Layout::Long, Op::ShlImm, true) => Some(VecOp::WidenS),
+        (Layout::Long, Op::ShlImm, false) => Some(VecOp::WidenU),
+        _ => None,
+    };
+    if let Some(vop) = vop {
+        vector_shift(cx, vop, size, q, None, dn, amount);
         return Ok(());
     }
     let mut e = Emit::new(insn, layout, op, size, signed);
