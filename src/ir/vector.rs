@@ -208,11 +208,19 @@ pub fn apply(args: VecArgs, n: u128, m: u128, d_old: u128) -> u128 {
         VecOp::ShiftRightU => lanewise(&|x, _| x.checked_shr(args.shift).unwrap_or(0)),
         VecOp::ShiftRightS => lanewise(&|x, _| (s(x) >> args.shift.min(63)) as u64),
         VecOp::WidenU | VecOp::WidenS => {
-            let src = if args.q { (full_n >> 64) as u64 } else { full_n as u64 };
+            let src = if args.q {
+                (full_n >> 64) as u64
+            } else {
+                full_n as u64
+            };
             let wide = 2 * bits;
             (0..64 / bits).fold(0u128, |r, i| {
                 let x = lane(src as u128, i, bits);
-                let x = if args.op == VecOp::WidenS { s(x) as u64 } else { x };
+                let x = if args.op == VecOp::WidenS {
+                    s(x) as u64
+                } else {
+                    x
+                };
                 let v = x.checked_shl(args.shift).unwrap_or(0) & mask(wide);
                 r | (v as u128) << (i * wide)
             })
@@ -297,19 +305,34 @@ mod tests {
         // ushr/sshr/shl by immediate, also by the whole lane.
         let mut sh = args(VecOp::ShiftRightS, 1, false);
         sh.shift = 16;
-        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0xffff_0000_0000_ffff);
+        assert_eq!(
+            apply(sh, 0x8000_7fff_0001_fffe, 0, 0),
+            0xffff_0000_0000_ffff
+        );
         sh.op = VecOp::ShiftRightU;
         sh.shift = 4;
-        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0x0800_07ff_0000_0fff);
+        assert_eq!(
+            apply(sh, 0x8000_7fff_0001_fffe, 0, 0),
+            0x0800_07ff_0000_0fff
+        );
         sh.op = VecOp::ShiftLeft;
         sh.shift = 15;
-        assert_eq!(apply(sh, 0x8000_7fff_0001_fffe, 0, 0), 0x0000_8000_8000_0000);
+        assert_eq!(
+            apply(sh, 0x8000_7fff_0001_fffe, 0, 0),
+            0x0000_8000_8000_0000
+        );
         // uxtl2 v.4s, v.8h and sshll v.8h, v.8b, #1.
         let mut w = args(VecOp::WidenU, 1, true);
-        assert_eq!(apply(w, 0x8001_0002_0003_0004u128 << 64, 0, 0), 0x8001_0000_0002_0000_0003_0000_0004);
+        assert_eq!(
+            apply(w, 0x8001_0002_0003_0004u128 << 64, 0, 0),
+            0x8001_0000_0002_0000_0003_0000_0004
+        );
         w = args(VecOp::WidenS, 0, false);
         w.shift = 1;
-        assert_eq!(apply(w, 0x0102_0304_0506_ff80, 0, 0), 0x0002_0004_0006_0008_000a_000c_fffe_ff00);
+        assert_eq!(
+            apply(w, 0x0102_0304_0506_ff80, 0, 0),
+            0x0002_0004_0006_0008_000a_000c_fffe_ff00
+        );
         // shrn v.8b, v.8h, #4 and shrn2 keeping the low half.
         let mut a = args(VecOp::ShiftRightNarrow, 0, false);
         a.shift = 4;

@@ -902,7 +902,8 @@ impl Lower<'_> {
             // The SSE shifts take counts up to 255: past the lane size they
             // give 0 (or the sign), as the operation says.
             load(self, 0, n);
-            self.a.packed_shift(group, ext, 0, args.shift.min(255) as u8);
+            self.a
+                .packed_shift(group, ext, 0, args.shift.min(255) as u8);
             store(self, 0);
             return true;
         }
@@ -994,7 +995,8 @@ impl Lower<'_> {
                     self.a.packed(unpack, 0, 1);
                 }
                 if args.shift != 0 {
-                    self.a.packed_shift(0x71 + size as u8, 6, 0, args.shift.min(255) as u8);
+                    self.a
+                        .packed_shift(0x71 + size as u8, 6, 0, args.shift.min(255) as u8);
                 }
                 self.a.movdqu_store(state(d), 0);
             }

@@ -337,14 +337,7 @@ fn extr(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 mod tests {
     use super::decode_bit_masks;
     use crate::guest::aarch64::cpu::Cpu;
-    use crate::guest::CodeFetch;
-
-    struct Word(u32);
-    impl CodeFetch for Word {
-        fn fetch_u16(&self, addr: u64) -> Option<u16> {
-            Some((self.0 >> (8 * (addr & 2))) as u16)
-        }
-    }
+    use crate::guest::aarch64::translate::OneWord as Word;
 
     /// SBFM/UBFM by the manual's pseudocode.
     fn manual(signed: bool, sf: bool, r: u32, s: u32, src: u64) -> u64 {

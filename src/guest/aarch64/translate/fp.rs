@@ -303,7 +303,9 @@ macro_rules! host_binary {
         // The product's and the quotient's error terms are exact only away
         // from the subnormal range: they are below |r| (or |a|) · 2^-mant.
         let far = |x: $t| {
-            x == 0.0 || x.abs() >= <$t>::MIN_POSITIVE * (2.0 as $t).powi(<$t>::MANTISSA_DIGITS as i32 + 2)
+            x == 0.0
+                || x.abs()
+                    >= <$t>::MIN_POSITIVE * (2.0 as $t).powi(<$t>::MANTISSA_DIGITS as i32 + 2)
         };
         if ($op == Bin::Mul && !far(r)) || ($op == Bin::Div && !(far(a) && far(r))) {
             return None;

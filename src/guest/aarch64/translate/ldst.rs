@@ -333,6 +333,10 @@ fn ldst_unsigned(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 /// mode), post-index (01) and pre-index (11).
 fn ldst_unscaled(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let a = access(insn.get('s'), insn.get('o'))?;
+    // Prefetches exist only unscaled (PRFUM): not unprivileged or indexed.
+    if matches!(a, Access::Prefetch) && insn.get('p') != 0 {
+        return Err(Illegal);
+    }
     let n = insn.get('n');
     let imm = insn.sext('i');
     match insn.get('p') {
@@ -401,13 +405,14 @@ fn ldr_literal(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 /// modes 00/10 offset, 01 post-index, 11 pre-index.
 fn ldst_pair(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let load = insn.bit('l');
+    let mode = insn.get('p');
     let (mem, step) = match (insn.get('o'), load) {
         (0, _) => (MemOp::U32, 4),
-        (1, true) => (MemOp::S32, 4),
+        // LDPSW; there is no non-temporal (mode 00) form of it.
+        (1, true) if mode != 0 => (MemOp::S32, 4),
         (2, _) => (MemOp::U64, 8),
         _ => return Err(Illegal),
     };
-    let mode = insn.get('p');
     let (t, t2, n) = (insn.get('t'), insn.get('m'), insn.get('n'));
     let offset = insn.sext('k') * step;
     let base = cx.x_sp(n);

@@ -361,3 +361,49 @@ pub fn translate_block(start: u64, code: &dyn CodeFetch, max_insns: u32) -> Bloc
     block.call_return = cx.call_return;
     block
 }
+
+/// Code that is one instruction word, at any address (for unit tests).
+#[cfg(test)]
+pub(crate) struct OneWord(pub u32);
+
+#[cfg(test)]
+impl CodeFetch for OneWord {
+    fn fetch_u16(&self, addr: u64) -> Option<u16> {
+        Some((self.0 >> (8 * (addr & 2))) as u16)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unallocated_load_store_forms_are_illegal() {
+        // PRFM unprivileged, post- and pre-indexed; LDNP/STNP with opc 01;
+        // SIMD&FP loads and stores in the unprivileged mode.
+        let words = [
+            0xf887_7acf,
+            0xf880_d97d,
+            0xf888_7494,
+            0x6856_a7c0,
+            0x6877_cb54,
+            0x3c04_b8c7,
+            0x7c5b_580c,
+            0xfc43_0932,
+            0xbc0e_4a91,
+        ];
+        for w in words {
+            let b = translate_block(0, &OneWord(w), 1);
+            assert!(
+                matches!(
+                    b.term,
+                    Terminator::Exit {
+                        reason: ExitReason::IllegalInstruction,
+                        ..
+                    }
+                ),
+                "{w:#010x} decoded"
+            );
+        }
+    }
+}

@@ -519,6 +519,10 @@ fn ldst_unsigned(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
 
 fn ldst_unscaled(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let (bytes, load) = access(insn.get('s'), insn.get('o'))?;
+    // Mode 10 (unprivileged) exists for general registers only.
+    if insn.get('p') == 2 {
+        return Err(Illegal);
+    }
     let n = insn.get('n');
     let base = cx.x_sp(n);
     let off = cx.imm(insn.sext('i') as u64);
