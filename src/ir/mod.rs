@@ -237,6 +237,15 @@ pub struct Helper {
 /// (0x7ff8_0000_0000_0000 / boxed 0x7fc0_0000), and the raised exceptions are
 /// ORed into the `u64` at state offset `fflags` as NV=16 DZ=8 OF=4 UF=2 NX=1
 /// (tininess detected after rounding).
+///
+/// With [`FpFlavor::Arm`] the contract is the Arm one instead, for the
+/// arithmetic operations only: singles are the low 32 bits of their
+/// operands (results zero-extended), the rounding argument is 7 and the
+/// `u64` at `frm` is FPCR (the backend may compute inline only while it is
+/// 0: round to nearest, no flush-to-zero, no default NaN), `fflags` is
+/// FPSR (IXC = 16), and every result a backend cannot prove it computes
+/// exactly (NaN, infinite, zero or subnormal results, or IXC still clear)
+/// is left to the helper.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FpInline {
     pub op: FpOp,
@@ -244,6 +253,14 @@ pub struct FpInline {
     pub double: bool,
     pub frm: u32,
     pub fflags: u32,
+    pub flavor: FpFlavor,
+}
+
+/// Whose floating-point rules an [`FpInline`] helper follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FpFlavor {
+    RiscV,
+    Arm,
 }
 
 /// The operations [`FpInline`] describes: `a op b` (or `sqrt a`), rounded;

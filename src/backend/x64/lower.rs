@@ -20,8 +20,8 @@ use super::{
     Features, EXIT_CHAIN, EXIT_INTERRUPT, EXIT_MISALIGNED, EXIT_NEXT, EXIT_RETURN, JUMP_TABLE_MASK,
 };
 use crate::ir::{
-    vector, Block, Cond, ExitReason, FenceKind, FpInline, FpOp, Helper, IndirectKind, Inst, MemOp,
-    Op, RmwOp, Terminator, Value,
+    vector, Block, Cond, ExitReason, FenceKind, FpFlavor, FpInline, FpOp, Helper, IndirectKind,
+    Inst, MemOp, Op, RmwOp, Terminator, Value,
 };
 
 /// Offset of the exit-info pointer in the frame.
@@ -814,6 +814,9 @@ impl Lower<'_> {
         if std::ptr::eq(helper, &vector::VECTOR) && self.vector_inline(inst) {
             return;
         }
+        if let Some(fp) = helper.fp.filter(|fp| fp.flavor == FpFlavor::Arm) {
+            return self.fp_inline_arm(inst, fp);
+        }
         if let Some(fp) = helper.fp {
             let rm = match fp.op {
                 FpOp::Eq | FpOp::Lt | FpOp::Le => return self.fp_inline(inst, fp, Some(0)),
@@ -1067,48 +1070,13 @@ impl Lower<'_> {
                 self.a.jcc(Cc::P, slow);
                 self.a.setcc(cc, Reg::Rax);
             }
-            op => {
+            _ => {
                 self.a
                     .load(Size::D, Reg::Rdx, Mem::base(Reg::Rbp, fp.fflags as i32));
                 self.a.test_ri(Size::D, Reg::Rdx, 1);
                 self.a.jcc(Cc::E, slow);
                 self.fp_arith(fp);
-                // An exact zero from add/sub/sqrt raises nothing; from a
-                // multiply (or FMA) it may be an underflow.
-                let zero_ok = matches!(op, FpOp::Add | FpOp::Sub | FpOp::Sqrt);
-                let ok = self.a.label();
-                // rcx = |result| << 1: (min normal, infinity) exclusive.
-                if fp.double {
-                    self.a.movq_rx(Size::Q, Reg::Rax, 0);
-                    self.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rax);
-                    self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rcx);
-                    if zero_ok {
-                        self.a.jcc(Cc::E, ok);
-                    }
-                    self.a
-                        .mov_ri(Reg::Rdx, (0x0020_0000_0000_0001u64).wrapping_neg());
-                    self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rdx);
-                    self.a
-                        .mov_ri(Reg::Rdx, 0xffe0_0000_0000_0000 - 0x0020_0000_0000_0001);
-                    self.a.alu_rr(Alu::Cmp, Size::Q, Reg::Rcx, Reg::Rdx);
-                    self.a.jcc(Cc::Ae, slow);
-                } else {
-                    self.a.movq_rx(Size::D, Reg::Rax, 0);
-                    self.a.mov_rr(Size::D, Reg::Rcx, Reg::Rax);
-                    self.a.alu_rr(Alu::Add, Size::D, Reg::Rcx, Reg::Rcx);
-                    if zero_ok {
-                        self.a.jcc(Cc::E, ok);
-                    }
-                    self.a.alu_ri(Alu::Sub, Size::D, Reg::Rcx, 0x0100_0001);
-                    self.a.alu_ri(
-                        Alu::Cmp,
-                        Size::D,
-                        Reg::Rcx,
-                        (0xff00_0000u32 - 0x0100_0001) as i32,
-                    );
-                    self.a.jcc(Cc::Ae, slow);
-                }
-                self.a.bind(ok);
+                self.fp_result_normal(fp, slow);
                 if !fp.double {
                     self.a.mov_ri(Reg::Rcx, 0xffff_ffff_0000_0000);
                     self.a.alu_rr(Alu::Or, Size::Q, Reg::Rax, Reg::Rcx);
@@ -1123,6 +1091,70 @@ impl Lower<'_> {
     }
 
     /// Operands in xmm0 (and xmm1), singles NaN-unboxed. Uses rax, rcx, rdx.
+    /// An Arm-flavoured [`FpInline`] helper (see the contract there): inline
+    /// only while FPCR is 0 and FPSR.IXC is already set, when a normal
+    /// result (or an exact zero from add/sub/sqrt) raises nothing new;
+    /// everything else calls the helper.
+    fn fp_inline_arm(&mut self, inst: &Inst, fp: FpInline) {
+        let (slow, done) = (self.a.label(), self.a.label());
+        self.a
+            .load(Size::Q, Reg::Rax, Mem::base(Reg::Rbp, fp.frm as i32));
+        self.a.test_rr(Size::Q, Reg::Rax, Reg::Rax);
+        self.a.jcc(Cc::Ne, slow);
+        self.a
+            .load(Size::D, Reg::Rax, Mem::base(Reg::Rbp, fp.fflags as i32));
+        self.a.test_ri(Size::D, Reg::Rax, 16);
+        self.a.jcc(Cc::E, slow);
+        self.fp_operands(inst, fp);
+        self.fp_arith(fp);
+        self.fp_result_normal(fp, slow);
+        self.write_back(inst.dst, Reg::Rax);
+        self.a.jmp(done);
+        self.a.bind(slow);
+        self.call_helper(inst);
+        self.a.bind(done);
+    }
+
+    /// rax = the result in xmm0 (singles zero-extended); to `slow` unless it
+    /// is normal, or an exact zero from add/sub/sqrt (from a multiply or an
+    /// FMA a zero may be an underflow).
+    fn fp_result_normal(&mut self, fp: FpInline, slow: Label) {
+        let zero_ok = matches!(fp.op, FpOp::Add | FpOp::Sub | FpOp::Sqrt);
+        let ok = self.a.label();
+        // rcx = |result| << 1: (min normal, infinity) exclusive.
+        if fp.double {
+            self.a.movq_rx(Size::Q, Reg::Rax, 0);
+            self.a.mov_rr(Size::Q, Reg::Rcx, Reg::Rax);
+            self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rcx);
+            if zero_ok {
+                self.a.jcc(Cc::E, ok);
+            }
+            self.a
+                .mov_ri(Reg::Rdx, (0x0020_0000_0000_0001u64).wrapping_neg());
+            self.a.alu_rr(Alu::Add, Size::Q, Reg::Rcx, Reg::Rdx);
+            self.a
+                .mov_ri(Reg::Rdx, 0xffe0_0000_0000_0000 - 0x0020_0000_0000_0001);
+            self.a.alu_rr(Alu::Cmp, Size::Q, Reg::Rcx, Reg::Rdx);
+            self.a.jcc(Cc::Ae, slow);
+        } else {
+            self.a.movq_rx(Size::D, Reg::Rax, 0);
+            self.a.mov_rr(Size::D, Reg::Rcx, Reg::Rax);
+            self.a.alu_rr(Alu::Add, Size::D, Reg::Rcx, Reg::Rcx);
+            if zero_ok {
+                self.a.jcc(Cc::E, ok);
+            }
+            self.a.alu_ri(Alu::Sub, Size::D, Reg::Rcx, 0x0100_0001);
+            self.a.alu_ri(
+                Alu::Cmp,
+                Size::D,
+                Reg::Rcx,
+                (0xff00_0000u32 - 0x0100_0001) as i32,
+            );
+            self.a.jcc(Cc::Ae, slow);
+        }
+        self.a.bind(ok);
+    }
+
     fn fp_operands(&mut self, inst: &Inst, fp: FpInline) {
         let args = match fp.op {
             FpOp::Sqrt => 1,
@@ -1131,7 +1163,7 @@ impl Lower<'_> {
         };
         for i in 0..args {
             self.load_into(Reg::Rax, inst.args[i]);
-            if !fp.double {
+            if !fp.double && fp.flavor == FpFlavor::RiscV {
                 // NaN-unboxing: an improperly boxed single is the canonical NaN.
                 self.a.mov_ri(Reg::Rcx, CANON_S);
                 self.a.mov_rr(Size::Q, Reg::Rdx, Reg::Rax);

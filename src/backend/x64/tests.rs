@@ -1283,3 +1283,71 @@ fn cas128_in_translated_code_is_atomic_between_threads() {
     let word = |i: usize| u64::from_le_bytes(bytes[0x40 + 8 * i..0x48 + 8 * i].try_into().unwrap());
     assert_eq!((word(0), word(1)), (total, 2 * total));
 }
+
+// ---- Inline Arm floating point (Arm-flavoured `FpInline`) against its helpers ----
+
+mod arm_fp {
+    use super::*;
+    use crate::guest::aarch64::translate::fp::test_helpers::{ARITH_D, ARITH_S};
+    // Where those helpers keep FPCR and FPSR.
+    const FPCR_OFFSET: usize = 8 * 60;
+    const FPSR_OFFSET: usize = 8 * 61;
+
+    /// `state[4] = h(state[0], state[1], 7)`: a double, or a single in the
+    /// low half of a pattern whose upper half is garbage.
+    fn block(h: &'static Helper) -> Block {
+        let mut bl = Builder::new(0x1000);
+        let x = bl.get_reg(0);
+        let y = bl.get_reg(8);
+        let rm = bl.const_(7);
+        let r = bl.call(h, &[x, y, rm]);
+        bl.set_reg(8 * 4, r);
+        bl.finish(4, 1, Terminator::Jump(0x1004))
+    }
+
+    #[test]
+    fn inline_arm_fp_matches_the_helpers() {
+        let mut j = jit();
+        let mem = vec![0u8; MEM];
+        let mut rng = Rng(0xa64f);
+        let specials = [
+            0u64,
+            0x8000_0000_0000_0000,
+            0x3ff0_0000_0000_0000,
+            0x7ff0_0000_0000_0000,
+            0x7ff8_0000_0000_0001,
+            0x7ff4_0000_0000_0000,
+            1,
+            0x0010_0000_0000_0000,
+            0x7fef_ffff_ffff_ffff,
+            0x3f80_0000,
+            0x7f80_0001,
+            0x0080_0000,
+            0x7f7f_ffff,
+        ];
+        for h in ARITH_D.iter().chain(ARITH_S.iter()) {
+            for i in 0..600 {
+                let pick = |rng: &mut Rng| {
+                    let r = rng.next();
+                    match r % 4 {
+                        0 => {
+                            specials[(r >> 8) as usize % specials.len()]
+                                | ((r & 0xffff_0000_0000_0000) * (i % 2))
+                        }
+                        1 => r & 0x800f_ffff_ffff_ffff | 0x3ff0_0000_0000_0000,
+                        2 => (r & 0xffff_ffff_807f_ffff) | 0x3f80_0000,
+                        _ => r,
+                    }
+                };
+                let mut st: State = [0; 72];
+                st[0] = pick(&mut rng);
+                st[1] = pick(&mut rng);
+                // FPCR 0 (inline) or not (the helper); IXC set or clear.
+                st[FPCR_OFFSET / 8] =
+                    [0, 0, 0, 0x0040_0000, 0x0100_0000, 0x0200_0000][i as usize % 6];
+                st[FPSR_OFFSET / 8] = [0x10, 0x10, 0, 0x9f][i as usize % 4];
+                same(&mut j, &block(h), &st, &mem);
+            }
+        }
+    }
+}

@@ -15,10 +15,10 @@
 //! conversions to integers giving 0 for NaN, and the FRECPE/FRSQRTE
 //! estimates.
 
-use super::super::cpu::{v_offset, Cpu};
+use super::super::cpu::{v_offset, Cpu, FPCR_OFFSET, FPSR_OFFSET};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
-use crate::ir::Helper;
+use crate::ir::{FpFlavor, FpInline, FpOp, Helper};
 use softfloat_sys as sf;
 
 pub const TABLE: &[Pattern] = crate::a64_table! {
@@ -1237,9 +1237,84 @@ fn fp_binary(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     if opcode > 8 {
         return Err(Illegal);
     }
-    let regs = [insn.get('d'), insn.get('n'), insn.get('m'), 0];
-    emit(cx, Op::Binary, regs, t, opcode as u64);
+    let (d, n, m) = (insn.get('d'), insn.get('n'), insn.get('m'));
+    if let Some(h) = arith_helper(t, opcode) {
+        // FMUL/FDIV/FADD/FSUB of S and D: a helper the JIT may inline.
+        let a = cx.b.get_reg(v_offset(n, 0));
+        let b = cx.b.get_reg(v_offset(m, 0));
+        let dynamic = cx.imm(7);
+        let r = cx.b.call(h, &[a, b, dynamic]);
+        let zero = cx.imm(0);
+        cx.b.set_reg(v_offset(d, 0), r);
+        cx.b.set_reg(v_offset(d, 1), zero);
+        return Ok(());
+    }
+    emit(cx, Op::Binary, [d, n, m, 0], t, opcode as u64);
     Ok(())
+}
+
+/// The inlinable helper of FMUL, FDIV, FADD, FSUB (opcodes 0..=3) for
+/// ptype `t`.
+fn arith_helper(t: u32, opcode: u32) -> Option<&'static Helper> {
+    let double = match t {
+        0 => false,
+        1 => true,
+        _ => return None,
+    };
+    let i = opcode as usize;
+    (i < 4).then(|| if double { &ARITH_D[i] } else { &ARITH_S[i] })
+}
+
+/// `a op b` of precision `p` with BINARY[op], FPCR and FPSR at the given
+/// state offsets: the helper of an Arm `FpInline` (its contract: raw
+/// operand patterns, flags ORed into FPSR).
+fn arith(state: *mut u8, [fpcr, fpsr]: [usize; 2], p: Prec, op: usize, a: u64, b: u64) -> u64 {
+    // SAFETY: the offsets are of u64 fields of the state (the IR calling
+    // convention: `state` is the guest's Cpu, or a test's state).
+    let (fpcr, fpsr) = unsafe { (state.add(fpcr) as *mut u64, state.add(fpsr) as *mut u64) };
+    let mut env = Env::new(unsafe { fpcr.read_unaligned() });
+    let r = env.binary(p, BINARY[op], a & p.mask(), b & p.mask());
+    unsafe { fpsr.write_unaligned(fpsr.read_unaligned() | env.flags) };
+    r
+}
+
+/// The helpers of FMUL, FDIV, FADD, FSUB for one precision, with FPCR and
+/// FPSR at the given offsets.
+macro_rules! arith_helpers {
+    ($name:ident, $offs:expr, $prec:expr, $double:expr, $($f:ident $op:ident $i:expr),*) => {
+        pub(crate) static $name: [Helper; 4] = [$(
+            {
+                unsafe extern "C" fn $f(state: *mut u8, a: u64, b: u64, _: u64, _: u64) -> u64 {
+                    arith(state, $offs, $prec, $i, a, b)
+                }
+                Helper {
+                    name: stringify!($f),
+                    func: $f,
+                    fp: Some(FpInline {
+                        op: FpOp::$op,
+                        double: $double,
+                        frm: $offs[0] as u32,
+                        fflags: $offs[1] as u32,
+                        flavor: FpFlavor::Arm,
+                    }),
+                }
+            },
+        )*];
+    };
+}
+
+const FP_STATE: [usize; 2] = [FPCR_OFFSET, FPSR_OFFSET];
+arith_helpers!(ARITH_D, FP_STATE, Prec::D, true, a64_fmul_d Mul 0, a64_fdiv_d Div 1, a64_fadd_d Add 2, a64_fsub_d Sub 3);
+arith_helpers!(ARITH_S, FP_STATE, Prec::S, false, a64_fmul_s Mul 0, a64_fdiv_s Div 1, a64_fadd_s Add 2, a64_fsub_s Sub 3);
+
+/// The same helpers with FPCR and FPSR in words 60 and 61 of a small test
+/// state (the JIT's unit tests).
+#[cfg(test)]
+pub(crate) mod test_helpers {
+    use super::*;
+    const TEST_STATE: [usize; 2] = [8 * 60, 8 * 61];
+    arith_helpers!(ARITH_D, TEST_STATE, Prec::D, true, t_fmul_d Mul 0, t_fdiv_d Div 1, t_fadd_d Add 2, t_fsub_d Sub 3);
+    arith_helpers!(ARITH_S, TEST_STATE, Prec::S, false, t_fmul_s Mul 0, t_fdiv_s Div 1, t_fadd_s Add 2, t_fsub_s Sub 3);
 }
 
 fn fcsel(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {

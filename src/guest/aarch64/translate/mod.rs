@@ -7,7 +7,7 @@ mod branch;
 mod crypto;
 mod dp_imm;
 mod dp_reg;
-mod fp;
+pub(crate) mod fp;
 mod ldst;
 mod simd;
 mod simd_fp;

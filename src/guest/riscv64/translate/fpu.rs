@@ -19,7 +19,7 @@ use super::super::cpu::Cpu;
 use super::super::cpu::{FFLAGS_OFFSET, FRM_OFFSET};
 use super::super::decode::{Illegal, Insn};
 use super::Ctx;
-use crate::ir::{Cond, FpInline, FpOp, Helper, MemOp, Value};
+use crate::ir::{Cond, FpFlavor, FpInline, FpOp, Helper, MemOp, Value};
 use softfloat_sys as sf;
 use softfloat_sys::{float32_t, float64_t};
 
@@ -518,6 +518,7 @@ macro_rules! fp_inline {
             double: $double,
             frm: FRM_OFFSET as u32,
             fflags: FFLAGS_OFFSET as u32,
+            flavor: FpFlavor::RiscV,
         })
     };
 }
