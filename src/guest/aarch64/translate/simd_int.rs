@@ -824,6 +824,32 @@ fn logical(cx: &mut Ctx, u: bool, opc: u32, q: bool, [d, n, m]: [u32; 3]) {
     }
 }
 
+/// REV16/REV32/REV64: the elements of 2^size bytes reversed within each
+/// container of `container` bytes, as 64-bit IR on the halves: one swap of
+/// adjacent groups per doubling of the group size.
+fn rev(cx: &mut Ctx, [d, n]: [u32; 2], size: u32, container: u32, q: bool) {
+    let mut rs = Vec::with_capacity(2);
+    for half in 0..if q { 2 } else { 1 } {
+        let mut x = cx.b.get_reg(v_offset(n, half));
+        let mut group = 8 << size;
+        while group < 8 * container {
+            // The low `group` bits of every 2·group-bit unit.
+            let low = (0..64 / (2 * group)).fold(0u64, |m, i| m | mask(group) << (2 * group * i));
+            let (k, sh) = (cx.imm(low), cx.imm(group as u64));
+            let down = cx.b.lshr(x, sh);
+            let down = cx.b.and(down, k);
+            let up = cx.b.and(x, k);
+            let up = cx.b.shl(up, sh);
+            x = cx.b.or(down, up);
+            group *= 2;
+        }
+        rs.push(x);
+    }
+    let hi = if q { rs[1] } else { cx.imm(0) };
+    cx.b.set_reg(v_offset(d, 0), rs[0]);
+    cx.b.set_reg(v_offset(d, 1), hi);
+}
+
 /// The three-same operations with a generic vector form (`ir::vector`),
 /// which the JIT computes inline: add/sub, the compares, min/max and the
 /// pairwise byte operations glibc's string functions loop on.
@@ -1019,6 +1045,10 @@ fn two_misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     }
     if layout == Layout::Narrow && op == Op::ShrN {
         vector_shift(cx, VecOp::ShiftRightNarrow, size, q, None, [d, n], 0);
+        return Ok(());
+    }
+    if layout == Layout::Rev {
+        rev(cx, [d, n], size, imm, q);
         return Ok(());
     }
     // Narrowing ops name the narrow size; the byte ops work on bytes.
