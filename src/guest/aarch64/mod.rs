@@ -46,7 +46,9 @@ impl GuestArch for Aarch64 {
         | 1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7
         // LSE atomics (HWCAP_ATOMICS), LDAPR (HWCAP_LRCPC), LDAPUR/STLUR
         // (HWCAP_ILRCPC): translate/ldst.rs.
-        | 1 << 8 | 1 << 15 | 1 << 26;
+        | 1 << 8 | 1 << 15 | 1 << 26
+        // MRS of MIDR_EL1 and the ID registers (HWCAP_CPUID): branch.rs.
+        | 1 << 11;
     const MIN_SIGSTKSZ: u64 = signal::MIN_SIGSTKSZ;
     fn cpuinfo(cpus: usize) -> String {
         let features: Vec<&str> = HWCAP_NAMES

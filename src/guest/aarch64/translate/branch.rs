@@ -209,6 +209,27 @@ const DCZID_VALUE: u64 = 0x10;
 /// MIDR_EL1: architecture 0xf, implementer 0 (as qemu's "max" CPU).
 const MIDR_VALUE: u64 = 0x000f_0510;
 
+/// The ID registers (op0 3, op1 0, CRn 0, CRm 0..7) as Linux's MRS
+/// emulation shows them to user space (HWCAP_CPUID): MIDR_EL1, MPIDR_EL1,
+/// and the feature fields of what emu implements; the rest of that space
+/// reads as zero.
+fn id_register(reg: u32) -> u64 {
+    match reg {
+        MIDR_EL1 => MIDR_VALUE,
+        // MPIDR_EL1: bit 31 is RES1.
+        r if r == sysreg(3, 0, 0, 0, 5) => 0x8000_0000,
+        // ID_AA64PFR0_EL1: EL0 and EL1 AArch64 only; FP and AdvSIMD (0 =
+        // implemented).
+        r if r == sysreg(3, 0, 0, 4, 0) => 0x11,
+        // ID_AA64ISAR0_EL1: AES with PMULL (2), SHA1, SHA2, CRC32 (1),
+        // LSE atomics (2).
+        r if r == sysreg(3, 0, 0, 6, 0) => 0x0021_1120,
+        // ID_AA64ISAR1_EL1: LRCPC with LDAPUR/STLUR (2).
+        r if r == sysreg(3, 0, 0, 6, 1) => 0x0020_0000,
+        _ => 0,
+    }
+}
+
 fn mrs(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     let v = match insn.get('p') {
         NZCV => {
@@ -237,7 +258,9 @@ fn mrs(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         TPIDR_EL0 => cx.b.get_reg(TPIDR_OFFSET),
         CTR_EL0 => cx.imm(CTR_VALUE),
         DCZID_EL0 => cx.imm(DCZID_VALUE),
-        MIDR_EL1 => cx.imm(MIDR_VALUE),
+        reg if reg >> 7 == sysreg(3, 0, 0, 0, 0) >> 7 && reg >> 3 & 15 < 8 => {
+            cx.imm(id_register(reg))
+        }
         _ => return Err(Illegal),
     };
     cx.set_x(insn.get('t'), v);

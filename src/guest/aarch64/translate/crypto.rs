@@ -288,7 +288,27 @@ fn sha1_hash(op: u32, d: u128, n: u128, w: u128) -> u128 {
 }
 
 /// SHA256H (part1) and SHA256H2: four rounds on the halves X, Y.
-fn sha256_hash(mut x: [u32; 4], mut y: [u32; 4], w: [u32; 4], part1: bool) -> u128 {
+/// SHA256H's and SHA256H2's results for the state halves `x` (a..d) and
+/// `y` (e..h) and the schedule words `w`. Software issues the two as a pair
+/// on the same operands, so the last result is remembered (per thread) and
+/// the four rounds run once per pair.
+fn sha256_rounds(x: u128, y: u128, w: u128) -> (u128, u128) {
+    use std::cell::Cell;
+    thread_local! {
+        static LAST: Cell<Option<([u128; 3], (u128, u128))>> = const { Cell::new(None) };
+    }
+    LAST.with(|last| match last.get() {
+        Some(([kx, ky, kw], r)) if kx == x && ky == y && kw == w => r,
+        _ => {
+            let r = sha256_hash(lanes32(x), lanes32(y), lanes32(w));
+            last.set(Some(([x, y, w], r)));
+            r
+        }
+    })
+}
+
+/// Four SHA-256 rounds: the new (a..d, e..h).
+fn sha256_hash(mut x: [u32; 4], mut y: [u32; 4], w: [u32; 4]) -> (u128, u128) {
     for &we in &w {
         let chs = choose(y[0], y[1], y[2]);
         let maj = majority(x[0], x[1], x[2]);
@@ -302,7 +322,7 @@ fn sha256_hash(mut x: [u32; 4], mut y: [u32; 4], w: [u32; 4], part1: bool) -> u1
         x = [yt, x[0], x[1], x[2]];
         y = [xt, y[0], y[1], y[2]];
     }
-    from32(if part1 { x } else { y })
+    (from32(x), from32(y))
 }
 
 /// The SHA three-register operations (opcode 0..=6) on Vd, Vn, Vm.
@@ -314,8 +334,8 @@ pub fn sha_three_portable(op: u32, d: u128, n: u128, m: u128) -> u128 {
             let t = (n << 64) | (d >> 64);
             t ^ d ^ m
         }
-        4 => sha256_hash(lanes32(d), lanes32(n), lanes32(m), true),
-        5 => sha256_hash(lanes32(n), lanes32(d), lanes32(m), false),
+        4 => sha256_rounds(d, n, m).0,
+        5 => sha256_rounds(n, d, m).1,
         _ => {
             // SHA256SU1.
             let (o1, t0) = (lanes32(d), lanes32((m << 96) | (n >> 32)));

@@ -377,6 +377,42 @@ impl CodeFetch for OneWord {
 mod tests {
     use super::*;
 
+    /// Runs one instruction on the interpreter from a default CPU whose x0
+    /// is 0x5555.
+    fn run_one(word: u32) -> crate::guest::aarch64::cpu::Cpu {
+        let mut cpu = crate::guest::aarch64::cpu::Cpu::default();
+        cpu.x[0] = 0x5555;
+        let block = translate_block(0, &OneWord(word), 1);
+        let code = crate::backend::interp::compile(&block);
+        let mut mem = [0u8; 16];
+        let mut m = crate::backend::interp::Machine::new(
+            &mut cpu as *mut _ as *mut u8,
+            mem.as_mut_ptr(),
+            16,
+        );
+        // SAFETY: live state; the interpreter bounds-checks guest memory.
+        unsafe { m.run(&code) };
+        cpu
+    }
+
+    #[test]
+    fn id_registers_read_as_linux_shows_them() {
+        // mrs x0, ID_AA64ISAR0_EL1 / ID_AA64PFR0_EL1 / MIDR_EL1 / ID_AA64MMFR0_EL1.
+        assert_eq!(run_one(0xd538_0600).x[0], 0x0021_1120);
+        assert_eq!(run_one(0xd538_0400).x[0], 0x11);
+        assert_eq!(run_one(0xd538_0000).x[0], 0x000f_0510);
+        assert_eq!(run_one(0xd538_0700).x[0], 0);
+        // Outside the ID space (mrs x0, MDSCR_EL1): not for user space.
+        let b = translate_block(0, &OneWord(0xd530_0240), 1);
+        assert!(matches!(
+            b.term,
+            Terminator::Exit {
+                reason: ExitReason::IllegalInstruction,
+                ..
+            }
+        ));
+    }
+
     #[test]
     fn unallocated_load_store_forms_are_illegal() {
         // PRFM unprivileged, post- and pre-indexed; LDNP/STNP with opc 01;

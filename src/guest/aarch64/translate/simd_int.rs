@@ -16,7 +16,7 @@ use super::super::cpu::{v_offset, Cpu};
 use super::super::decode::{Illegal, Insn, Pattern};
 use super::Ctx;
 use crate::ir::vector::{VecArgs, VecOp, VECTOR};
-use crate::ir::Helper;
+use crate::ir::{Helper, Value};
 
 pub const TABLE: &[Pattern] = crate::a64_table! {
     // Three same: opcodes 00000..10111 (11xxx are FP).
@@ -79,8 +79,6 @@ enum Layout {
     Rev,
     /// UZP1, UZP2, ZIP1, ZIP2, TRN1, TRN2 as `imm` 0..=5.
     Permute,
-    /// EXT at byte `imm`.
-    Ext,
     /// TBL/TBX: `imm` = registers - 1, | 4 for TBX.
     Tbl,
 }
@@ -526,18 +524,6 @@ fn walk(
                     _ => at((i & !1) + part + (i % 2) * count),
                 };
                 r = with_lane(r, i, bits, v);
-            }
-        }
-        Layout::Ext => {
-            let bytes = width / 8;
-            for i in 0..bytes as usize {
-                let k = i + imm as usize;
-                let v = if k < bytes as usize {
-                    lane(vn, k, 8)
-                } else {
-                    lane(vm, k - bytes as usize, 8)
-                };
-                r = with_lane(r, i, 8, v);
             }
         }
         Layout::Tbl => {
@@ -1051,6 +1037,11 @@ fn two_misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         rev(cx, [d, n], size, imm, q);
         return Ok(());
     }
+    if layout == Layout::Long && op == Op::ShlImm {
+        // SHLL: widening by the element size.
+        vector_shift(cx, VecOp::WidenU, size, q, None, [d, n], imm);
+        return Ok(());
+    }
     // Narrowing ops name the narrow size; the byte ops work on bytes.
     let size = if matches!(op, Op::Cnt | Op::Rbit) {
         0
@@ -1272,11 +1263,37 @@ fn ext(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
     if !q && index >= 8 {
         return Err(Illegal);
     }
-    let mut e = Emit::new(insn, Layout::Ext, Op::None, 0, false);
-    e.q = q;
-    e.imm = index;
-    e.m = insn.get('m');
-    e.emit(cx);
+    // Bytes index.. of n:m (the low halves only for 64-bit), as 64-bit IR:
+    // each result half is a funnel shift of two adjacent source words.
+    let (d, n, m) = (insn.get('d'), insn.get('n'), insn.get('m'));
+    let words: Vec<Value> = if q {
+        [(n, 0), (n, 1), (m, 0), (m, 1)]
+            .iter()
+            .map(|&(r, h)| cx.b.get_reg(v_offset(r, h)))
+            .collect()
+    } else {
+        [n, m]
+            .iter()
+            .map(|&r| cx.b.get_reg(v_offset(r, 0)))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(2);
+    for half in 0..if q { 2 } else { 1 } {
+        let bit = 8 * index + 64 * half;
+        let (k, r) = ((bit / 64) as usize, bit % 64);
+        let v = if r == 0 {
+            words[k]
+        } else {
+            let (sr, sl) = (cx.imm(r as u64), cx.imm(64 - r as u64));
+            let lo = cx.b.lshr(words[k], sr);
+            let hi = cx.b.shl(words[k + 1], sl);
+            cx.b.or(lo, hi)
+        };
+        out.push(v);
+    }
+    let hi = if q { out[1] } else { cx.imm(0) };
+    cx.b.set_reg(v_offset(d, 0), out[0]);
+    cx.b.set_reg(v_offset(d, 1), hi);
     Ok(())
 }
 
