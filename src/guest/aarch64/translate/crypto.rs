@@ -294,8 +294,10 @@ fn sha1_hash(op: u32, d: u128, n: u128, w: u128) -> u128 {
 /// the four rounds run once per pair.
 fn sha256_rounds(x: u128, y: u128, w: u128) -> (u128, u128) {
     use std::cell::Cell;
+    /// (x, y, w) and the (SHA256H, SHA256H2) results.
+    type Rounds = ([u128; 3], (u128, u128));
     thread_local! {
-        static LAST: Cell<Option<([u128; 3], (u128, u128))>> = const { Cell::new(None) };
+        static LAST: Cell<Option<Rounds>> = const { Cell::new(None) };
     }
     LAST.with(|last| match last.get() {
         Some(([kx, ky, kw], r)) if kx == x && ky == y && kw == w => r,
