@@ -746,7 +746,7 @@ fn three_same(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         return Err(Illegal);
     }
     if let Some(op) = vector_three_same(u, opc, size) {
-        vector(cx, op, size, q, Some(m), [d, n, m]);
+        vector(cx, op, size, q, Some(m), [d, n]);
         return Ok(());
     }
     let (layout, op) = three_same_op(u, opc, size, false).ok_or(Illegal)?;
@@ -861,11 +861,12 @@ fn vector_three_same(u: bool, opc: u32, size: u32) -> Option<VecOp> {
 }
 
 /// `d = op(n, m)` on the register file through [`VECTOR`]; `m` = None
-/// compares against zero; `shift` for the narrowing shift.
-fn vector(cx: &mut Ctx, op: VecOp, size: u32, q: bool, m: Option<u32>, [d, n, _]: [u32; 3]) {
-    vector_shift(cx, op, size, q, m, [d, n], 0)
+/// compares against zero.
+fn vector(cx: &mut Ctx, op: VecOp, size: u32, q: bool, m: Option<u32>, dn: [u32; 2]) {
+    vector_shift(cx, op, size, q, m, dn, 0)
 }
 
+/// [`vector`] with a shift amount (the shifts, narrowing and widening).
 fn vector_shift(
     cx: &mut Ctx,
     op: VecOp,
@@ -1026,7 +1027,7 @@ fn two_misc(cx: &mut Ctx, insn: Insn) -> Result<(), Illegal> {
         _ => None,
     };
     if let Some(vop) = zero_compare {
-        vector(cx, vop, size, q, None, [d, n, 0]);
+        vector(cx, vop, size, q, None, [d, n]);
         return Ok(());
     }
     if layout == Layout::Narrow && op == Op::ShrN {
