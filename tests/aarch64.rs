@@ -1,7 +1,7 @@
 //! emu-aarch64 on the aarch64 test programs (`testbins/aarch64/`), on both
 //! backends: output and exit status as qemu-aarch64 gave them
-//! (`testbins/expected/aarch64/`), and, where qemu-aarch64 is installed, as
-//! it gives them now.
+//! (`testbins/expected/aarch64/`), and as it gives them now (qemu-user is
+//! a prerequisite: `scripts/install-deps.sh` installs it).
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -31,14 +31,16 @@ fn check(name: &str, status: i32) {
         );
     }
     // The expectation still is what qemu-aarch64 does.
-    if let Ok(q) = Command::new("qemu-aarch64").arg(&program).output() {
-        assert_eq!(
-            String::from_utf8_lossy(&q.stdout),
-            expected,
-            "qemu-aarch64 disagrees"
-        );
-        assert_eq!(q.status.code(), Some(status));
-    }
+    let q = Command::new("qemu-aarch64")
+        .arg(&program)
+        .output()
+        .expect("qemu-aarch64 not found (scripts/install-deps.sh installs qemu-user)");
+    assert_eq!(
+        String::from_utf8_lossy(&q.stdout),
+        expected,
+        "qemu-aarch64 disagrees"
+    );
+    assert_eq!(q.status.code(), Some(status));
 }
 
 #[test]

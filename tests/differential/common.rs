@@ -96,6 +96,20 @@ pub fn elf(
 }
 
 /// Writes an executable file.
+/// The scratch area as report lines: 32 bytes (four words) per line,
+/// after a heading naming the register that points at it.
+pub fn scratch_text(out: &mut String, base_reg: &str, scratch: &[u8]) {
+    use std::fmt::Write as _;
+    let _ = writeln!(out, "  scratch (at sp = {base_reg}):");
+    for (n, c) in scratch.chunks(32).enumerate() {
+        let words: Vec<String> = c
+            .chunks(8)
+            .map(|w| format!("{:016x}", u64::from_le_bytes(w.try_into().unwrap())))
+            .collect();
+        let _ = writeln!(out, "    +{:<3} {}", n * 32, words.join(" "));
+    }
+}
+
 pub fn write_elf(path: &Path, elf: &[u8]) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, elf).unwrap();

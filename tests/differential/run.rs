@@ -4,7 +4,7 @@
 //! (capstone, or the generator's text where capstone does not know the
 //! instruction), initial state and the differing registers/memory.
 
-use super::common::run_raw;
+use super::common::{run_raw, scratch_text};
 pub use super::common::{work_dir, write_elf, Peer};
 use super::enc::xn;
 use super::gen::{random_state, Gen, Rng, Sequence, State, SCRATCH};
@@ -298,14 +298,7 @@ fn state_text(seq: &Sequence) -> String {
         st.fcsr >> 5,
         st.fcsr & 31
     );
-    let _ = writeln!(out, "  scratch (at sp = s0):");
-    for (n, c) in st.scratch.chunks(32).enumerate() {
-        let words: Vec<String> = c
-            .chunks(8)
-            .map(|w| format!("{:016x}", u64::from_le_bytes(w.try_into().unwrap())))
-            .collect();
-        let _ = writeln!(out, "    +{:<3} {}", n * 32, words.join(" "));
-    }
+    scratch_text(&mut out, "s0", &st.scratch);
     out
 }
 

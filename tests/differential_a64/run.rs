@@ -4,7 +4,7 @@
 //! and reporting it: seed, disassembly (capstone), initial state and the
 //! differing registers/memory.
 
-use super::common::{run_raw, write_elf, Peer, Rng};
+use super::common::{run_raw, scratch_text, write_elf, Peer, Rng};
 use super::gen::{random_state, Gen, Sequence, State, BASE, SCRATCH};
 use super::prog::{build, parse, scratch_addr, Listing, PASSES, REC};
 use capstone::prelude::*;
@@ -289,14 +289,7 @@ fn state_text(st: &State) -> String {
             out.push('\n');
         }
     }
-    let _ = writeln!(out, "  scratch (at sp = x28):");
-    for (n, c) in st.scratch.chunks(32).enumerate() {
-        let words: Vec<String> = c
-            .chunks(8)
-            .map(|w| format!("{:016x}", u64::from_le_bytes(w.try_into().unwrap())))
-            .collect();
-        let _ = writeln!(out, "    +{:<3} {}", n * 32, words.join(" "));
-    }
+    scratch_text(&mut out, "x28", &st.scratch);
     out
 }
 
